@@ -1,0 +1,78 @@
+"""What both estimators share: parameters, the call into the core, and fitting
+that either succeeds or leaves the estimator as it was."""
+
+from contextlib import contextmanager
+from numbers import Integral, Real
+
+from sklearn.base import BaseEstimator
+
+from ._descent import descend
+from ._minimize import LEARNING_RATE_CONSTRAINT
+from ._rules import GradientDescent
+from ._sklearn_compat import Interval
+from ._step_sizes import make_step_size
+from .exceptions import DivergenceError
+
+# The input both estimators accept: sparse stays sparse, float32 stays float32.
+VALIDATION = {"accept_sparse": ["csr", "csc"], "dtype": ["float64", "float32"]}
+
+
+class BaseGD(BaseEstimator):
+    """Base class of the gradient-descent linear models (not for direct use)."""
+
+    _parameter_constraints: dict = {
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "fit_intercept": ["boolean"],
+        "learning_rate": LEARNING_RATE_CONSTRAINT,
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+    }
+
+    def _descend(self, objective):
+        """Run the core on ``objective``; set the descent's fitted attributes.
+
+        Returns the result; raises :class:`DivergenceError` instead of
+        returning a diverged one.
+        """
+        result = descend(
+            objective,
+            objective.initial_params(),
+            rule=GradientDescent(),
+            step=make_step_size(self.learning_rate, objective),
+            max_iter=self.max_iter,
+            tol=self.tol,
+            stacklevel=4,  # the user's call of fit, through _fit_context
+        )
+        if result.status == "diverged":
+            raise DivergenceError(
+                f"{type(self).__name__} diverged with "
+                f"learning_rate={self.learning_rate!r}. {result.message} Try a "
+                "smaller learning_rate, learning_rate='auto' or 'line_search', or "
+                "scale the features (for example with StandardScaler)."
+            )
+        self.n_iter_ = result.nit
+        self.loss_curve_ = result.loss_curve
+        self.learning_rate_ = result.learning_rate
+        self.stop_reason_ = result.message
+        return result
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+
+@contextmanager
+def restore_on_failure(estimator):
+    """Put back every attribute of ``estimator`` if the block raises.
+
+    Validation already sets ``n_features_in_`` before the descent may fail; a
+    fit that fails must leave a fitted model exactly as it was.
+    """
+    saved = dict(vars(estimator))
+    try:
+        yield
+    except BaseException:
+        vars(estimator).clear()
+        vars(estimator).update(saved)
+        raise

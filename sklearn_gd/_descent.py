@@ -1,0 +1,132 @@
+r"""The one descent loop that every estimator and :func:`minimize` run.
+
+One iteration::
+
+    if max |g_k| <= tol: stop ("converged")
+    d_k, state = rule.update(g_k, state)
+    eta_k, x_{k+1}, f_{k+1}, g_{k+1} = step(problem, x_k, f_k, g_k, d_k)
+    if f_{k+1} is non-finite or blew up: stop ("diverged")
+
+The test on the gradient comes first so that the last iterate is tested too;
+a test on the drop of the objective would stop long before the optimum on an
+ill-conditioned problem.
+"""
+
+import warnings
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+
+from ._result import DescentResult
+from ._step_sizes import LineSearchFailed
+
+# An objective this many times its starting size (above where it started) has
+# blown up: a convergent gradient method never climbs that far.
+BLOWUP_FACTOR = 1e4
+
+
+def descend(
+    problem, x0, *, rule, step, max_iter, tol, callback=None, record_path=False,
+    stacklevel=2,
+):
+    """Descend ``problem`` from ``x0``; return a :class:`DescentResult`.
+
+    Warns with :class:`~sklearn.exceptions.ConvergenceWarning` when the
+    descent ends without meeting ``tol`` (other than by divergence or the
+    callback), ``stacklevel`` frames above this function; never raises on
+    divergence.
+    """
+    x = x0
+    # Overflow and invalid values are how divergence shows itself; the loop
+    # detects them and says so, instead of numpy warning mid-computation.
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        f, g = problem.value_and_grad(x)
+        record = _Record(record_path, x, f)
+        state = rule.init(x)
+        f0 = f_best = f
+        eta, status, nit = step.eta, None, 0
+        if not _finite(f, g):
+            status = "diverged"
+        while status is None:
+            if _grad_size(g) <= tol:
+                status = "converged"
+                break
+            if nit == max_iter:
+                status = "max_iter"
+                break
+            d, state = rule.update(g, state)
+            try:
+                eta, x, f, g = step(problem, x, f, g, d)
+            except LineSearchFailed as exc:
+                status, reason = "line_search_failed", str(exc)
+                break
+            nit += 1
+            record.add(x, f)
+            if not _finite(f, g) or f - f0 > BLOWUP_FACTOR * max(abs(f0), f0 - f_best):
+                status = "diverged"
+                break
+            f_best = min(f_best, f)
+            if callback is not None and _callback_stops(callback, x, f, g, nit, eta):
+                status = "callback"
+    if status == "line_search_failed":
+        message = f"Stopped after {nit} iterations: {reason}."
+    else:
+        message = _message(status, nit, f0, f, g, tol, eta)
+    if status in ("max_iter", "line_search_failed"):
+        warnings.warn(message, ConvergenceWarning, stacklevel=stacklevel + 1)
+    return DescentResult(
+        x=x, fun=f, jac=g, nit=nit, success=status == "converged", status=status,
+        message=message, learning_rate=eta, loss_curve=np.asarray(record.losses),
+        path=record.path(),
+    )
+
+
+def _grad_size(g):
+    return float(np.max(np.abs(g))) if g.size else 0.0
+
+
+def _finite(f, g):
+    return bool(np.isfinite(f) and np.all(np.isfinite(g)))
+
+
+def _callback_stops(callback, x, f, g, nit, eta):
+    info = DescentResult(x=x, fun=f, jac=g, nit=nit, learning_rate=eta)
+    try:
+        return callback(info) is True
+    except StopIteration:
+        return True
+
+
+def _message(status, nit, f0, f, g, tol, eta):
+    if status == "converged":
+        return f"Converged after {nit} iterations: max |gradient| <= tol={tol:g}."
+    if status == "max_iter":
+        return (
+            f"Gradient descent stopped at max_iter={nit} iterations with "
+            f"max |gradient| = {_grad_size(g):.3g} > tol={tol:g}. Increase max_iter, "
+            "try learning_rate='line_search', or scale the features."
+        )
+    if status == "callback":
+        return f"Stopped by the callback after {nit} iterations."
+    if nit == 0:
+        return "The objective or its gradient is not finite at the starting point."
+    return (
+        f"Diverged at iteration {nit}: the objective went from {f0:.6g} to {f:.6g} "
+        f"with step size {eta:.6g}; the step is too large for this problem."
+    )
+
+
+class _Record:
+    """The objective at every iterate and, on request, the iterates."""
+
+    def __init__(self, keep_path, x0, f0):
+        self.losses = [f0]
+        self._path = [x0.copy()] if keep_path else None
+
+    def add(self, x, f):
+        self.losses.append(f)
+        if self._path is not None:
+            self._path.append(x.copy())
+
+    def path(self):
+        return None if self._path is None else np.stack(self._path)

@@ -1,0 +1,141 @@
+"""The public face of the descent core."""
+
+from numbers import Integral, Real
+
+import numpy as np
+
+from ._descent import descend
+from ._problem import FunctionProblem
+from ._rules import GradientDescent
+from ._sklearn_compat import Interval, StrOptions, validate_params
+from ._step_sizes import make_step_size
+
+LEARNING_RATE_CONSTRAINT = [
+    Interval(Real, 0, None, closed="neither"),
+    StrOptions({"auto", "line_search"}),
+]
+
+
+@validate_params(
+    {
+        "fun": [callable],
+        "x0": ["array-like", Real],
+        "jac": [callable, "boolean"],
+        "learning_rate": LEARNING_RATE_CONSTRAINT,
+        "max_iter": [Interval(Integral, 0, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "callback": [callable, None],
+        "record_path": ["boolean"],
+        "lipschitz": [Interval(Real, 0, None, closed="neither"), None],
+    },
+    prefer_skip_nested_validation=True,
+)
+def minimize(
+    fun,
+    x0,
+    *,
+    jac,
+    learning_rate="auto",
+    max_iter=1000,
+    tol=1e-6,
+    callback=None,
+    record_path=False,
+    lipschitz=None,
+):
+    r"""Minimize a differentiable function by gradient descent.
+
+    Each iteration takes the step
+
+    .. math:: x_{k+1} = x_k - \eta_k \nabla f(x_k)
+
+    and the descent stops as soon as :math:`\max_j |\nabla f(x_k)_j| \le`
+    ``tol``, or after ``max_iter`` steps. This is the same loop the estimators
+    run.
+
+    Parameters
+    ----------
+    fun : callable
+        The objective, ``fun(x) -> float``; with ``jac=True``,
+        ``fun(x) -> (float, ndarray)``, the value and the gradient
+        (scipy's convention).
+    x0 : array-like or float
+        The starting point, of any shape; ``x`` passed to ``fun`` has this
+        shape. Integer input is converted to float64; float32 stays float32.
+    jac : callable or True
+        The gradient, ``jac(x) -> ndarray`` of the shape of ``x0``, or True
+        when ``fun`` returns it. Gradient descent needs it: there is no
+        finite-difference fallback.
+    learning_rate : float > 0, "auto" or "line_search", default="auto"
+        The step size :math:`\eta_k`.
+
+        - A float: the constant textbook step :math:`\eta_k = \eta`.
+        - ``"auto"``: :math:`\eta = 1/L` when ``lipschitz=L`` is given;
+          otherwise a backtracking step that starts at 1, halves until the
+          Armijo condition of ``"line_search"`` holds, and never grows again,
+          so it settles on a safe constant step.
+        - ``"line_search"``: Armijo backtracking at every step, starting from
+          twice the last accepted step and halving until
+          :math:`f(x_k - \eta g_k) \le f(x_k) - \tfrac12 \eta \|g_k\|^2`.
+    max_iter : int >= 0, default=1000
+        The most steps to take.
+    tol : float >= 0, default=1e-6
+        The descent has converged when the largest absolute component of the
+        gradient is at most ``tol``.
+    callback : callable or None, default=None
+        Called after each step as ``callback(intermediate_result)``, with a
+        :class:`DescentResult` holding ``x``, ``fun``, ``jac``, ``nit`` and
+        ``learning_rate``. Returning True or raising :class:`StopIteration`
+        stops the descent.
+    record_path : bool, default=False
+        Keep every iterate in ``result.path`` (memory grows with the
+        iterations).
+    lipschitz : float > 0 or None, default=None
+        A Lipschitz constant :math:`L` of the gradient, used by ``"auto"``.
+
+    Returns
+    -------
+    result : DescentResult
+        ``x``, ``fun``, ``jac``, ``nit``, ``success``, ``status``,
+        ``message``, ``learning_rate``, ``loss_curve`` (the objective at each
+        iterate, ``x0`` first) and ``path`` (the iterates, ``x0`` first, or
+        None). A diverging descent is not an error here: it stops with
+        ``success=False`` and ``status="diverged"``, and its path shows it.
+
+    Warns
+    -----
+    ConvergenceWarning
+        When ``max_iter`` is reached, or the line search cannot decrease the
+        objective, before the gradient test is met.
+
+    Examples
+    --------
+    The bowl :math:`f(w) = w^2` from :math:`w = 4`:
+
+    >>> from sklearn_gd import minimize
+    >>> res = minimize(lambda w: w**2, 4.0, jac=lambda w: 2 * w,
+    ...                learning_rate=0.35, record_path=True)
+    >>> res.success, res.nit
+    (True, 14)
+    >>> float(res.path[1])
+    1.2
+    """
+    x0 = np.array(x0, copy=True)
+    if not np.issubdtype(x0.dtype, np.floating):
+        x0 = x0.astype(np.float64)
+    if jac is False:
+        raise ValueError(
+            "minimize needs the gradient: pass jac=callable, or jac=True when fun "
+            "returns (value, gradient)."
+        )
+    problem = FunctionProblem(fun, jac, x0.shape, lipschitz=lipschitz)
+    return descend(
+        problem,
+        x0,
+        rule=GradientDescent(),
+        step=make_step_size(learning_rate, problem),
+        max_iter=max_iter,
+        tol=tol,
+        callback=callback,
+        record_path=record_path,
+        stacklevel=3,  # the caller of the validate_params wrapper
+    )

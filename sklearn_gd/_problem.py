@@ -1,0 +1,60 @@
+"""A user's differentiable function, seen by the descent loop as a problem.
+
+The loop asks a problem for ``value_and_grad(x)`` and, when it has one, for
+``lipschitz()``, a bound on the Lipschitz constant of the gradient. The
+estimators' objectives offer the same two methods.
+"""
+
+import numpy as np
+
+
+class FunctionProblem:
+    """Wrap ``fun`` and ``jac`` (scipy's conventions) as a problem.
+
+    Parameters
+    ----------
+    fun : callable
+        ``fun(x) -> float``, or ``fun(x) -> (float, ndarray)`` when
+        ``jac is True``.
+    jac : callable or True
+        ``jac(x) -> ndarray`` of the shape of ``x``, or True.
+    shape : tuple of int
+        The shape every gradient must have.
+    lipschitz : float or None
+        A known Lipschitz constant of the gradient.
+    """
+
+    def __init__(self, fun, jac, shape, lipschitz=None):
+        self._fun = fun
+        self._jac = jac
+        self._shape = shape
+        self._lipschitz = lipschitz
+
+    def value_and_grad(self, x):
+        if self._jac is True:
+            value, grad = self._fun(x)
+        else:
+            value, grad = self._fun(x), self._jac(x)
+        return self._as_value(value), self._as_grad(grad, x.dtype)
+
+    def lipschitz(self):
+        return self._lipschitz
+
+    @staticmethod
+    def _as_value(value):
+        value = np.asarray(value)
+        if value.size != 1 or not np.issubdtype(value.dtype, np.number):
+            raise ValueError(
+                "fun must return a real scalar (the objective), got "
+                f"{value.dtype} of shape {value.shape}."
+            )
+        return float(value.reshape(()))
+
+    def _as_grad(self, grad, dtype):
+        grad = np.asarray(grad, dtype=dtype)
+        if grad.shape != self._shape:
+            raise ValueError(
+                f"The gradient must have the shape of x0, {self._shape}, but jac "
+                f"returned an array of shape {grad.shape}."
+            )
+        return grad

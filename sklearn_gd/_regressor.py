@@ -1,0 +1,167 @@
+"""GDLinearRegressor: least squares and ridge by gradient descent."""
+
+from sklearn.base import RegressorMixin
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._base import VALIDATION, BaseGD, restore_on_failure
+from ._losses import HalfSquaredError
+from ._objective import LinearModelObjective
+from ._sklearn_compat import _check_sample_weight, _fit_context
+
+
+class GDLinearRegressor(RegressorMixin, BaseGD):
+    r"""Linear least squares, optionally L2-penalized, fitted by gradient descent.
+
+    Minimizes, over the coefficients :math:`W` and the intercept :math:`b`,
+
+    .. math::
+
+        J(W, b) = \frac{1}{2 \sum_i s_i} \sum_{i=1}^{n} s_i
+                  \|y_i - x_i W - b\|^2 + \frac{\alpha}{2} \|W\|^2
+
+    where :math:`s_i` are the sample weights (1 by default). ``alpha=a``
+    therefore solves ``Ridge(alpha=a * sum(s))``, and the default ``alpha=0``
+    is ordinary least squares, the problem of
+    :class:`~sklearn.linear_model.LinearRegression`.
+
+    Starting from :math:`W = 0, b = 0`, every iteration takes the plain
+    gradient step
+
+    .. math::
+
+        W \leftarrow W - \eta \Big(\tfrac{1}{\sum_i s_i}
+            X^\top \mathrm{diag}(s) (XW + b - y) + \alpha W\Big), \qquad
+        b \leftarrow b - \eta\, \tfrac{1}{\sum_i s_i} \sum_i s_i (x_i W + b - y_i)
+
+    in the original coordinates of ``X`` (no scaling or centering is added),
+    until the largest absolute component of the gradient is at most ``tol``.
+
+    Parameters
+    ----------
+    alpha : float >= 0, default=0.0
+        Strength of the L2 penalty on the coefficients (not the intercept).
+    fit_intercept : bool, default=True
+        Whether to fit the intercept :math:`b`; if False, :math:`b = 0`.
+    learning_rate : float > 0, "auto" or "line_search", default="auto"
+        The step size :math:`\eta`.
+
+        - A float: the textbook step, constant; too large a value diverges
+          (see :class:`~sklearn_gd.DivergenceError`).
+        - ``"auto"``: :math:`\eta = 1/L` with
+          :math:`L = \lambda_{\max}([X, 1]^\top \mathrm{diag}(s) [X, 1]) /
+          \sum_i s_i + \alpha`, the Lipschitz constant of the gradient,
+          estimated by power iteration on ``X``. It never diverges, whatever
+          the scale of the features; badly scaled features still make it slow.
+        - ``"line_search"``: Armijo backtracking on the objective at every
+          step, from twice the last accepted step, halving until
+          :math:`J(\theta - \eta g) \le J(\theta) - \tfrac12 \eta \|g\|^2`.
+    max_iter : int >= 1, default=1000
+        The most iterations (gradient steps).
+    tol : float >= 0, default=1e-4
+        Stop when :math:`\max_j |\nabla J_j| \le` ``tol``. The test is on the
+        gradient, not on the drop of the objective, which stalls long before
+        the optimum on ill-conditioned data.
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
+        The coefficients :math:`W^\top`, shaped as
+        :class:`~sklearn.linear_model.LinearRegression`'s: 1-D for a 1-D ``y``.
+    intercept_ : float or ndarray of shape (n_targets,)
+        The intercept; 0.0 when ``fit_intercept=False``.
+    n_iter_ : int
+        The iterations taken.
+    loss_curve_ : ndarray of shape (n_iter_ + 1,)
+        The objective :math:`J` at each iterate, the zero start first.
+    learning_rate_ : float
+        The step size of the last step (``1/L`` for ``"auto"``).
+    stop_reason_ : str
+        Why the descent stopped, in words.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when ``X`` has string column names.
+
+    See Also
+    --------
+    GDLogisticRegressor : The classifier on the same descent core.
+    sklearn_gd.minimize : The descent core, for any differentiable function.
+    sklearn.linear_model.LinearRegression : The closed-form solution.
+    sklearn.linear_model.Ridge : L2-penalized least squares, direct solvers.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_gd import GDLinearRegressor
+    >>> X = np.array([[0.0], [1.0], [2.0], [3.0]])
+    >>> y = 2 * X.ravel() + 1
+    >>> reg = GDLinearRegressor(tol=1e-8).fit(X, y)
+    >>> reg.coef_.round(6), round(reg.intercept_, 6)
+    (array([2.]), 1.0)
+    """
+
+    def __init__(self, *, alpha=0.0, fit_intercept=True, learning_rate="auto",
+                 max_iter=1000, tol=1e-4):
+        self.alpha = alpha
+        self.fit_intercept = fit_intercept
+        self.learning_rate = learning_rate
+        self.max_iter = max_iter
+        self.tol = tol
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model by gradient descent.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data. Sparse CSR/CSC input is used as it is.
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            Target values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights :math:`s_i`; None means 1 for every sample.
+
+        Returns
+        -------
+        self : GDLinearRegressor
+            The fitted estimator. If fitting fails (bad input, divergence),
+            the estimator is left exactly as it was.
+        """
+        with restore_on_failure(self):
+            X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, **VALIDATION)
+            sample_weight = _check_sample_weight(
+                sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+            )
+            Y = y.reshape(len(y), -1).astype(X.dtype, copy=False)
+            objective = LinearModelObjective(
+                X, Y, sample_weight, HalfSquaredError(), alpha=self.alpha,
+                fit_intercept=self.fit_intercept, n_outputs=Y.shape[1],
+            )
+            W, b = objective.split(self._descend(objective).x)
+            if y.ndim == 1:  # shaped as LinearRegression's attributes
+                self.coef_, self.intercept_ = W[:, 0].copy(), float(b[0])
+            else:
+                self.coef_, self.intercept_ = W.T.copy(), b.copy()
+        return self
+
+    def predict(self, X):
+        """Predict with the linear model, :math:`\\hat y = X W + b`.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
+            Predicted values, in the dtype of the fitted coefficients.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, **VALIDATION)
+        return X @ self.coef_.T + self.intercept_
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags

@@ -1,0 +1,36 @@
+"""The record of one descent."""
+
+from scipy.optimize import OptimizeResult
+
+
+class DescentResult(OptimizeResult):
+    """What a descent did, in the shape of :class:`scipy.optimize.OptimizeResult`.
+
+    Attributes
+    ----------
+    x : ndarray
+        The last iterate (the solution when ``success`` is true). It has the
+        shape and dtype of ``x0``.
+    fun : float
+        The objective at ``x``.
+    jac : ndarray
+        The gradient at ``x``.
+    nit : int
+        The number of steps taken.
+    success : bool
+        True when the stopping test on the gradient was met.
+    status : str
+        Why the descent stopped: ``"converged"``, ``"max_iter"``,
+        ``"diverged"``, ``"line_search_failed"`` or ``"callback"``.
+    message : str
+        The reason for stopping, in words.
+    learning_rate : float
+        The step size of the last step (the fixed step for a constant
+        learning rate, ``1/L`` for ``"auto"``, the last accepted step for a
+        line search).
+    loss_curve : ndarray of shape (nit + 1,)
+        The objective at every iterate, ``loss_curve[k] = fun(path[k])``;
+        ``loss_curve[0]`` is the objective at ``x0``.
+    path : ndarray of shape (nit + 1, *x0.shape) or None
+        The iterates, ``x0`` first, when ``record_path=True``; else None.
+    """

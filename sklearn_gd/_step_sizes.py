@@ -1,0 +1,85 @@
+r"""Step sizes: how far each step goes along the descent direction.
+
+A step size is called as ``step(problem, x, f, g, d)`` and returns
+``(eta, x_new, f_new, g_new)``, with ``x_new = x - eta * d`` and its objective
+and gradient, so that a line search can try several points and hand back the
+one it accepts without evaluating it twice.
+"""
+
+import numbers
+
+import numpy as np
+
+
+class LineSearchFailed(Exception):
+    """No step length gave a sufficient decrease (floating-point noise, usually)."""
+
+
+class ConstantStep:
+    r"""A fixed step: :math:`x_{k+1} = x_k - \eta\, d_k`."""
+
+    def __init__(self, eta):
+        self.eta = eta
+
+    def __call__(self, problem, x, f, g, d):
+        x_new = x - self.eta * d
+        f_new, g_new = problem.value_and_grad(x_new)
+        return self.eta, x_new, f_new, g_new
+
+
+class Backtracking:
+    r"""Armijo backtracking on the objective.
+
+    Each step starts from ``grow`` times the last accepted step and halves it
+    until the sufficient decrease
+
+    .. math:: f(x - \eta d) \le f(x) - \tfrac12\, \eta\, \langle g, d \rangle
+
+    holds (Armijo's condition with :math:`c = 1/2`, which for ``d = g`` is the
+    descent lemma and accepts every :math:`\eta \le 1/L`). A relative slack of a
+    few machine epsilons keeps rounding noise near the optimum from rejecting
+    every step.
+
+    With ``grow=1`` the step never lengthens again: that is the safe ``"auto"``
+    step for a function whose Lipschitz constant is unknown (it settles at a
+    step of at least ``1/(2L)`` and keeps it).
+    """
+
+    _shrink = 0.5
+    _max_halvings = 60
+
+    def __init__(self, eta0=1.0, grow=2.0):
+        self.eta = eta0
+        self.grow = grow
+
+    def __call__(self, problem, x, f, g, d):
+        slope = float(np.vdot(g, d))
+        slack = 4 * np.finfo(x.dtype).eps * abs(f)
+        eta = self.eta * self.grow
+        for _ in range(self._max_halvings):
+            x_new = x - eta * d
+            f_new, g_new = problem.value_and_grad(x_new)
+            if f_new <= f - 0.5 * eta * slope + slack:
+                self.eta = eta
+                return eta, x_new, f_new, g_new
+            eta *= self._shrink
+        raise LineSearchFailed(
+            f"the line search found no step with a sufficient decrease "
+            f"(last step tried {eta / self._shrink:.3g})"
+        )
+
+
+def make_step_size(learning_rate, problem):
+    """Turn a ``learning_rate`` parameter into a step size for ``problem``.
+
+    ``"auto"`` is ``1/L`` when the problem knows a Lipschitz constant ``L`` of
+    its gradient, otherwise a backtracking step that never grows.
+    """
+    if isinstance(learning_rate, numbers.Real):
+        return ConstantStep(float(learning_rate))
+    if learning_rate == "line_search":
+        return Backtracking(eta0=1.0, grow=2.0)
+    lipschitz = problem.lipschitz()
+    if lipschitz is None:
+        return Backtracking(eta0=1.0, grow=1.0)
+    return ConstantStep(1.0 / lipschitz if lipschitz > 0 else 1.0)

@@ -1,0 +1,29 @@
+"""scikit-learn's estimator checks, for every estimator and learning-rate mode."""
+
+import pytest
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from sklearn_gd import GDLinearRegressor, GDLogisticRegressor
+
+# A constant step must stay under 2/L for the data at hand. The checks fit
+# features as large as N(100, 1) (check_fit_idempotent: L ~ 2e4 for least
+# squares, so 0.01 diverges there, as it should) and also demand a good score
+# on standardized data, so the regressor's constant step is small and given
+# the iterations to get there. The classifier's gradient is bounded, so a
+# large step cannot blow it up.
+ESTIMATORS = [
+    GDLinearRegressor(),
+    GDLinearRegressor(learning_rate="line_search"),
+    GDLinearRegressor(learning_rate=5e-5, max_iter=40_000),
+    GDLogisticRegressor(),
+    GDLogisticRegressor(learning_rate="line_search"),
+    GDLogisticRegressor(learning_rate=0.01),
+]
+
+
+# The checks fit with the default max_iter on data they choose; a descent that
+# stops early there is expected, and not what they check.
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@parametrize_with_checks(ESTIMATORS)
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
