@@ -1,0 +1,64 @@
+"""Sphinx configuration for the sklearn-gd documentation.
+
+Build from the repository root with::
+
+    python -m sphinx -W --keep-going -b html docs docs/_build/html
+
+Set ``SKLEARN_GD_INTERSPHINX=1`` to link to the Python, NumPy, SciPy and
+scikit-learn documentation (needs network access); by default the mapping is
+empty so that offline builds do not warn.
+"""
+
+import os
+
+import sklearn_gd
+
+# -- Project information -----------------------------------------------------
+
+project = "sklearn-gd"
+author = "the sklearn-gd developers"
+copyright = "the sklearn-gd developers"
+version = sklearn_gd.__version__
+release = sklearn_gd.__version__
+
+# -- General configuration ---------------------------------------------------
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "numpydoc",
+    "sphinx.ext.mathjax",
+    "sphinx.ext.intersphinx",
+]
+
+templates_path = ["_templates"]
+exclude_patterns = ["_build", "Thumbs.db", ".DS_Store"]
+
+# autosummary writes one page per public name into docs/generated/ (git-ignored).
+autosummary_generate = True
+
+# numpydoc: the class templates list the members; no second table from numpydoc.
+numpydoc_show_class_members = False
+
+# -- Intersphinx -------------------------------------------------------------
+
+if os.environ.get("SKLEARN_GD_INTERSPHINX") == "1":
+    intersphinx_mapping = {
+        "python": ("https://docs.python.org/3", None),
+        "numpy": ("https://numpy.org/doc/stable/", None),
+        "scipy": ("https://docs.scipy.org/doc/scipy/", None),
+        "sklearn": ("https://scikit-learn.org/stable/", None),
+    }
+else:
+    intersphinx_mapping = {}
+
+# -- HTML output -------------------------------------------------------------
+
+try:
+    import pydata_sphinx_theme  # noqa: F401
+except ImportError:
+    html_theme = "alabaster"
+else:
+    html_theme = "pydata_sphinx_theme"
+
+html_title = f"sklearn-gd {release}"
