@@ -10,6 +10,7 @@ empty so that offline builds do not warn.
 """
 
 import os
+import re
 
 import sklearn_gd
 
@@ -62,3 +63,23 @@ else:
     html_theme = "pydata_sphinx_theme"
 
 html_title = f"sklearn-gd {release}"
+
+
+# -- Hooks -------------------------------------------------------------------
+
+# scikit-learn generates ``set_fit_request``/``set_score_request`` on every
+# estimator whose ``fit``/``score`` takes ``sample_weight``. Their docstrings
+# are scikit-learn's and refer into scikit-learn's own documentation (its
+# glossary and user guide labels), which cannot resolve here; they are
+# documented by scikit-learn (metadata routing), so leave them out.
+_METADATA_REQUEST = re.compile(r"^set_\w+_request$")
+
+
+def _skip_metadata_requests(app, what, name, obj, skip, options):
+    if _METADATA_REQUEST.match(name):
+        return True
+    return None
+
+
+def setup(app):
+    app.connect("autodoc-skip-member", _skip_metadata_requests)

@@ -62,7 +62,8 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
           :math:`L = c\, \lambda_{\max}([X, 1]^\top \mathrm{diag}(s) [X, 1]) /
           \sum_i s_i + \alpha`, a Lipschitz constant of the gradient
           (:math:`c = 1/4` for two classes, :math:`1/2` for the softmax),
-          estimated by power iteration on ``X``. It never diverges, whatever
+          estimated by power iteration on ``X`` (from below, within about a
+          percent; any constant step under :math:`2/L` converges). It never diverges, whatever
           the scale of the features; badly scaled features still make it slow.
         - ``"line_search"``: Armijo backtracking on the objective at every
           step, from twice the last accepted step, halving until
@@ -86,7 +87,7 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
         The intercepts; zeros when ``fit_intercept=False``.
     n_iter_ : int
         The iterations taken.
-    loss_curve_ : ndarray of shape (n_iter_ + 1,)
+    loss_curve_ : ndarray of shape (`n_iter_` + 1,)
         The objective :math:`J` at each iterate, the zero start first.
     learning_rate_ : float
         The step size of the last step (``1/L`` for ``"auto"``).
@@ -94,7 +95,7 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
         Why the descent stopped, in words.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when ``X`` has string column names.
 
     See Also
@@ -110,7 +111,9 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
     >>> from sklearn.preprocessing import StandardScaler
     >>> from sklearn_gd import GDLogisticRegressor
     >>> X, y = load_iris(return_X_y=True)
-    >>> clf = make_pipeline(StandardScaler(), GDLogisticRegressor()).fit(X, y)
+    >>> clf = make_pipeline(StandardScaler(), GDLogisticRegressor(learning_rate="line_search"))
+    >>> clf.fit(X, y)[-1].stop_reason_
+    'Converged after 302 iterations: max |gradient| <= tol=0.0001.'
     >>> clf.predict_proba(X[:1]).shape
     (1, 3)
     """

@@ -20,8 +20,8 @@ from sklearn.exceptions import ConvergenceWarning
 from ._result import DescentResult
 from ._step_sizes import LineSearchFailed
 
-# An objective this many times its starting size (above where it started) has
-# blown up: a convergent gradient method never climbs that far.
+# An objective this many times its own scale above where it started has blown
+# up: a convergent gradient method never climbs that far.
 BLOWUP_FACTOR = 1e4
 
 
@@ -62,7 +62,11 @@ def descend(
                 break
             nit += 1
             record.add(x, f)
-            if not _finite(f, g) or f - f0 > BLOWUP_FACTOR * max(abs(f0), f0 - f_best):
+            if nit == 1:
+                # The objective's own scale; the first step's change stands in
+                # when it starts at zero.
+                scale = max(abs(f0), abs(f - f0))
+            if not _finite(f, g) or f - f0 > BLOWUP_FACTOR * max(scale, f0 - f_best):
                 status = "diverged"
                 break
             f_best = min(f_best, f)
@@ -92,7 +96,8 @@ def _finite(f, g):
 def _callback_stops(callback, x, f, g, nit, eta):
     info = DescentResult(x=x, fun=f, jac=g, nit=nit, learning_rate=eta)
     try:
-        return callback(info) is True
+        stop = callback(info)
+        return isinstance(stop, (bool, np.bool_)) and bool(stop)
     except StopIteration:
         return True
 
@@ -103,8 +108,8 @@ def _message(status, nit, f0, f, g, tol, eta):
     if status == "max_iter":
         return (
             f"Gradient descent stopped at max_iter={nit} iterations with "
-            f"max |gradient| = {_grad_size(g):.3g} > tol={tol:g}. Increase max_iter, "
-            "try learning_rate='line_search', or scale the features."
+            f"max |gradient| = {_grad_size(g):.3g} > tol={tol:g}. Increase max_iter "
+            "or tol, try another learning_rate, or scale the features."
         )
     if status == "callback":
         return f"Stopped by the callback after {nit} iterations."

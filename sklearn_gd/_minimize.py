@@ -116,8 +116,8 @@ def minimize(
     ...                learning_rate=0.35, record_path=True)
     >>> res.success, res.nit
     (True, 14)
-    >>> float(res.path[1])
-    1.2
+    >>> res.path[:3].round(6)
+    array([4.  , 1.2 , 0.36])
     """
     x0 = np.array(x0, copy=True)
     if not np.issubdtype(x0.dtype, np.floating):

@@ -32,7 +32,13 @@ class FunctionProblem:
 
     def value_and_grad(self, x):
         if self._jac is True:
-            value, grad = self._fun(x)
+            out = self._fun(x)
+            if not (isinstance(out, tuple) and len(out) == 2):
+                raise ValueError(
+                    "With jac=True, fun must return a pair (value, gradient); got "
+                    f"{type(out).__name__}."
+                )
+            value, grad = out
         else:
             value, grad = self._fun(x), self._jac(x)
         return self._as_value(value), self._as_grad(grad, x.dtype)

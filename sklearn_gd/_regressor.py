@@ -50,7 +50,8 @@ class GDLinearRegressor(RegressorMixin, BaseGD):
         - ``"auto"``: :math:`\eta = 1/L` with
           :math:`L = \lambda_{\max}([X, 1]^\top \mathrm{diag}(s) [X, 1]) /
           \sum_i s_i + \alpha`, the Lipschitz constant of the gradient,
-          estimated by power iteration on ``X``. It never diverges, whatever
+          estimated by power iteration on ``X`` (from below, within about a
+          percent; any constant step under :math:`2/L` converges). It never diverges, whatever
           the scale of the features; badly scaled features still make it slow.
         - ``"line_search"``: Armijo backtracking on the objective at every
           step, from twice the last accepted step, halving until
@@ -71,7 +72,7 @@ class GDLinearRegressor(RegressorMixin, BaseGD):
         The intercept; 0.0 when ``fit_intercept=False``.
     n_iter_ : int
         The iterations taken.
-    loss_curve_ : ndarray of shape (n_iter_ + 1,)
+    loss_curve_ : ndarray of shape (`n_iter_` + 1,)
         The objective :math:`J` at each iterate, the zero start first.
     learning_rate_ : float
         The step size of the last step (``1/L`` for ``"auto"``).
@@ -79,7 +80,7 @@ class GDLinearRegressor(RegressorMixin, BaseGD):
         Why the descent stopped, in words.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when ``X`` has string column names.
 
     See Also

@@ -31,6 +31,6 @@ class DescentResult(OptimizeResult):
     loss_curve : ndarray of shape (nit + 1,)
         The objective at every iterate, ``loss_curve[k] = fun(path[k])``;
         ``loss_curve[0]`` is the objective at ``x0``.
-    path : ndarray of shape (nit + 1, *x0.shape) or None
+    path : ndarray of shape ``(nit + 1, *x0.shape)`` or None
         The iterates, ``x0`` first, when ``record_path=True``; else None.
     """

@@ -36,9 +36,14 @@ class Backtracking:
     .. math:: f(x - \eta d) \le f(x) - \tfrac12\, \eta\, \langle g, d \rangle
 
     holds (Armijo's condition with :math:`c = 1/2`, which for ``d = g`` is the
-    descent lemma and accepts every :math:`\eta \le 1/L`). A relative slack of a
-    few machine epsilons keeps rounding noise near the optimum from rejecting
-    every step.
+    descent lemma and accepts every :math:`\eta \le 1/L`). Near the optimum
+    the drop in :math:`f` sinks below rounding error and that test can no
+    longer tell a good step from a bad one; there a step is accepted when
+    :math:`f` did not rise beyond a few machine epsilons and the slope at the
+    new point is still non-positive, :math:`\langle \nabla f(x - \eta d), d
+    \rangle \ge 0` (Hager and Zhang's approximate Armijo condition, which
+    for a quadratic is the same test as the exact one, computed without
+    cancellation).
 
     With ``grow=1`` the step never lengthens again: that is the safe ``"auto"``
     step for a function whose Lipschitz constant is unknown (it settles at a
@@ -59,7 +64,9 @@ class Backtracking:
         for _ in range(self._max_halvings):
             x_new = x - eta * d
             f_new, g_new = problem.value_and_grad(x_new)
-            if f_new <= f - 0.5 * eta * slope + slack:
+            if f_new <= f - 0.5 * eta * slope or (
+                f_new <= f + slack and np.vdot(g_new, d) >= 0
+            ):
                 self.eta = eta
                 return eta, x_new, f_new, g_new
             eta *= self._shrink
