@@ -43,7 +43,7 @@ def descend(
         f, g = problem.value_and_grad(x)
         record = _Record(record_path, x, f)
         state = rule.init(x)
-        f0 = f_best = f
+        blown_up = _BlowUpWatch(f)
         eta, status, nit = step.eta, None, 0
         if not _finite(f, g):
             status = "diverged"
@@ -62,20 +62,15 @@ def descend(
                 break
             nit += 1
             record.add(x, f)
-            if nit == 1:
-                # The objective's own scale; the first step's change stands in
-                # when it starts at zero.
-                scale = max(abs(f0), abs(f - f0))
-            if not _finite(f, g) or f - f0 > BLOWUP_FACTOR * max(scale, f0 - f_best):
+            if blown_up(f, g):
                 status = "diverged"
                 break
-            f_best = min(f_best, f)
             if callback is not None and _callback_stops(callback, x, f, g, nit, eta):
                 status = "callback"
     if status == "line_search_failed":
         message = f"Stopped after {nit} iterations: {reason}."
     else:
-        message = _message(status, nit, f0, f, g, tol, eta)
+        message = _message(status, nit, blown_up.f0, f, g, tol, eta)
     if status in ("max_iter", "line_search_failed"):
         warnings.warn(message, ConvergenceWarning, stacklevel=stacklevel + 1)
     return DescentResult(
@@ -83,6 +78,28 @@ def descend(
         message=message, learning_rate=eta, loss_curve=np.asarray(record.losses),
         path=record.path(),
     )
+
+
+class _BlowUpWatch:
+    """Tells, step by step, whether the objective has blown up.
+
+    Blown up means non-finite, or risen above its start by ``BLOWUP_FACTOR``
+    times its own scale: its size at the start, or the first step's change when
+    it starts at zero, or how far it had come down.
+    """
+
+    def __init__(self, f0):
+        self.f0 = self._best = f0
+        self._scale = None
+
+    def __call__(self, f, g):
+        if not _finite(f, g):
+            return True
+        if self._scale is None:
+            self._scale = max(abs(self.f0), abs(f - self.f0))
+        rise_limit = BLOWUP_FACTOR * max(self._scale, self.f0 - self._best)
+        self._best = min(self._best, f)
+        return f - self.f0 > rise_limit
 
 
 def _grad_size(g):
