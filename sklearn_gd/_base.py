@@ -8,8 +8,8 @@ from sklearn.base import BaseEstimator
 
 from ._descent import descend
 from ._minimize import LEARNING_RATE_CONSTRAINT
-from ._rules import GradientDescent
-from ._sklearn_compat import Interval
+from ._rules import SOLVERS, make_rule
+from ._sklearn_compat import Interval, StrOptions
 from ._step_sizes import make_step_size
 from .exceptions import DivergenceError
 
@@ -26,6 +26,8 @@ class BaseGD(BaseEstimator):
         "learning_rate": LEARNING_RATE_CONSTRAINT,
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
+        "solver": [StrOptions(set(SOLVERS))],
+        "momentum": [Interval(Real, 0, 1, closed="left")],
     }
 
     def _descend(self, objective):
@@ -37,8 +39,8 @@ class BaseGD(BaseEstimator):
         result = descend(
             objective,
             objective.initial_params(),
-            rule=GradientDescent(),
-            step=make_step_size(self.learning_rate, objective),
+            rule=make_rule(self.solver, momentum=self.momentum),
+            step=make_step_size(self.learning_rate, objective, self.solver),
             max_iter=self.max_iter,
             tol=self.tol,
             stacklevel=4,  # the user's call of fit, through _fit_context

@@ -74,6 +74,24 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
         Stop when :math:`\max_j |\nabla J_j| \le` ``tol`` (the test of
         :class:`~sklearn.linear_model.LogisticRegression`'s lbfgs on the
         same mean objective).
+    solver : {"gd", "momentum", "nesterov"}, default="gd"
+        The update rule, from the gradient :math:`g_k` to the direction
+        :math:`d_k` of the step :math:`\theta_{k+1} = \theta_k - \eta d_k`:
+
+        - ``"gd"``: plain gradient descent, :math:`d_k = g_k`.
+        - ``"momentum"`` (heavy ball): :math:`v_{k+1} = \mu v_k + g_k`,
+          :math:`d_k = v_{k+1}`.
+        - ``"nesterov"`` (accelerated): :math:`v_{k+1} = \mu_k v_k + g_k`,
+          :math:`d_k = g_k + \mu_{k+1} v_{k+1}`, with Nesterov's momentum
+          schedule :math:`\mu_k = k/(k+3)`, restarted (:math:`k = 0`,
+          :math:`v = 0`) whenever :math:`\langle g_k, d_{k-1} \rangle < 0`,
+          that is, when the last step went uphill.
+
+        The stopping test is on the gradient whatever the solver.
+        ``"line_search"`` works with ``"gd"`` only.
+    momentum : float in [0, 1), default=0.9
+        The momentum :math:`\mu` of ``"momentum"``; ignored by ``"gd"`` and
+        by ``"nesterov"``, whose momentum follows its schedule.
 
     Attributes
     ----------
@@ -119,12 +137,14 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
     """
 
     def __init__(self, *, alpha=1e-4, fit_intercept=True, learning_rate="auto",
-                 max_iter=1000, tol=1e-4):
+                 max_iter=1000, tol=1e-4, solver="gd", momentum=0.9):
         self.alpha = alpha
         self.fit_intercept = fit_intercept
         self.learning_rate = learning_rate
         self.max_iter = max_iter
         self.tol = tol
+        self.solver = solver
+        self.momentum = momentum
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):

@@ -6,7 +6,7 @@ import numpy as np
 
 from ._descent import descend
 from ._problem import FunctionProblem
-from ._rules import GradientDescent
+from ._rules import SOLVERS, make_rule
 from ._sklearn_compat import Interval, StrOptions, validate_params
 from ._step_sizes import make_step_size
 
@@ -27,6 +27,8 @@ LEARNING_RATE_CONSTRAINT = [
         "callback": [callable, None],
         "record_path": ["boolean"],
         "lipschitz": [Interval(Real, 0, None, closed="neither"), None],
+        "solver": [StrOptions(set(SOLVERS))],
+        "momentum": [Interval(Real, 0, 1, closed="left")],
     },
     prefer_skip_nested_validation=True,
 )
@@ -41,14 +43,18 @@ def minimize(
     callback=None,
     record_path=False,
     lipschitz=None,
+    solver="gd",
+    momentum=0.9,
 ):
     r"""Minimize a differentiable function by gradient descent.
 
     Each iteration takes the step
 
-    .. math:: x_{k+1} = x_k - \eta_k \nabla f(x_k)
+    .. math:: x_{k+1} = x_k - \eta_k d_k
 
-    and the descent stops as soon as :math:`\max_j |\nabla f(x_k)_j| \le`
+    along the direction :math:`d_k` of the ``solver`` (the gradient
+    :math:`\nabla f(x_k)` itself for plain gradient descent), and the descent
+    stops as soon as :math:`\max_j |\nabla f(x_k)_j| \le`
     ``tol``, or after ``max_iter`` steps. This is the same loop the estimators
     run.
 
@@ -91,6 +97,24 @@ def minimize(
         iterations).
     lipschitz : float > 0 or None, default=None
         A Lipschitz constant :math:`L` of the gradient, used by ``"auto"``.
+    solver : {"gd", "momentum", "nesterov"}, default="gd"
+        The update rule, from the gradient :math:`g_k` to the direction
+        :math:`d_k`:
+
+        - ``"gd"``: :math:`d_k = g_k`.
+        - ``"momentum"`` (heavy ball): :math:`v_{k+1} = \mu v_k + g_k`,
+          :math:`d_k = v_{k+1}`.
+        - ``"nesterov"`` (accelerated): :math:`v_{k+1} = \mu_k v_k + g_k`,
+          :math:`d_k = g_k + \mu_{k+1} v_{k+1}`, with Nesterov's momentum
+          schedule :math:`\mu_k = k/(k+3)`, restarted (:math:`k = 0`,
+          :math:`v = 0`) whenever :math:`\langle g_k, d_{k-1} \rangle < 0`,
+          that is, when the last step went uphill.
+
+        ``"momentum"`` and ``"nesterov"`` take a float learning rate, or
+        ``"auto"`` with ``lipschitz``; ``"line_search"`` is for ``"gd"``.
+    momentum : float in [0, 1), default=0.9
+        The momentum :math:`\mu` of ``"momentum"``; ignored by ``"gd"`` and
+        by ``"nesterov"``, whose momentum follows its schedule.
 
     Returns
     -------
@@ -131,8 +155,8 @@ def minimize(
     return descend(
         problem,
         x0,
-        rule=GradientDescent(),
-        step=make_step_size(learning_rate, problem),
+        rule=make_rule(solver, momentum=momentum),
+        step=make_step_size(learning_rate, problem, solver),
         max_iter=max_iter,
         tol=tol,
         callback=callback,

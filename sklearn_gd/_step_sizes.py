@@ -76,17 +76,31 @@ class Backtracking:
         )
 
 
-def make_step_size(learning_rate, problem):
+def make_step_size(learning_rate, problem, solver="gd"):
     """Turn a ``learning_rate`` parameter into a step size for ``problem``.
 
     ``"auto"`` is ``1/L`` when the problem knows a Lipschitz constant ``L`` of
-    its gradient, otherwise a backtracking step that never grows.
+    its gradient, otherwise (plain descent only) a backtracking step that
+    never grows. A line search needs a descent direction, which momentum
+    directions are not always, so it is for ``solver="gd"`` only.
     """
     if isinstance(learning_rate, numbers.Real):
         return ConstantStep(float(learning_rate))
     if learning_rate == "line_search":
+        if solver != "gd":
+            raise ValueError(
+                f"learning_rate='line_search' works with solver='gd' only, not "
+                f"solver={solver!r}: a momentum direction can point uphill. Use "
+                "learning_rate='auto' or a float."
+            )
         return Backtracking(eta0=1.0, grow=2.0)
     lipschitz = problem.lipschitz()
     if lipschitz is None:
+        if solver != "gd":
+            raise ValueError(
+                f"learning_rate='auto' with solver={solver!r} needs the Lipschitz "
+                "constant of the gradient: pass lipschitz=L, or a float "
+                "learning_rate."
+            )
         return Backtracking(eta0=1.0, grow=1.0)
     return ConstantStep(1.0 / lipschitz if lipschitz > 0 else 1.0)

@@ -17,6 +17,8 @@ ESTIMATORS = [
     GDLogisticRegressor(),
     GDLogisticRegressor(learning_rate="line_search"),
     GDLogisticRegressor(learning_rate=0.01),
+    *(Estimator(solver=solver) for Estimator in (GDLinearRegressor, GDLogisticRegressor)
+      for solver in ("momentum", "nesterov")),
 ]
 
 

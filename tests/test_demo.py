@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from sklearn_gd._demo import COLUMNS, DATASETS, main
+from sklearn_gd._demo import COLUMNS, DATASETS, SOLVERS, main
 
 
 @pytest.fixture(scope="module")
@@ -13,19 +13,33 @@ def rows():
     return main(repeats=1)
 
 
+PER_DATASET = len(SOLVERS) + 1
+
+
 def test_demo_table_compares_each_dataset_with_scikit_learn(rows):
-    assert [row[0] for row in rows] == [name for name, _, _ in DATASETS for _ in range(2)]
-    for ours, peer in zip(rows[::2], rows[1::2]):
-        assert ours[1].startswith("GD") and not peer[1].startswith("GD")
-        assert len(ours) == len(peer) == len(COLUMNS)
-        # Same data, same model: the held-out scores differ by little.
-        assert abs(ours[4] - peer[4]) < 0.05
+    names = [name for name, _, _ in DATASETS for _ in range(PER_DATASET)]
+    assert [row[0] for row in rows] == names
+    for start in range(0, len(rows), PER_DATASET):
+        *ours, peer = rows[start : start + PER_DATASET]
+        assert not peer[1].startswith("GD")
+        for row, solver in zip(ours, SOLVERS):
+            assert row[1].startswith("GD") and f"solver={solver!r}" in row[1]
+            assert len(row) == len(COLUMNS)
+            # Same data, same model: the held-out scores differ by little.
+            assert abs(row[4] - peer[4]) < 0.05
 
 
 def test_demo_grid_survives_a_diverging_learning_rate(rows):
     # learning_rate=1.0 is over 2/L on standardized diabetes: it fails cleanly.
     assert rows[0][3] >= 1
     assert rows[0][2] != "1.0"
+
+
+def test_demo_says_which_fits_converged(rows):
+    ours = [row for row in rows if row[1].startswith("GD")]
+    # The default max_iter is 1000: a fit converged exactly when it stopped sooner.
+    assert [row[6] for row in ours] == ["yes" if row[5] < 1000 else "no" for row in ours]
+    assert "yes" in [row[6] for row in ours]
 
 
 def test_python_dash_m_prints_the_table():
