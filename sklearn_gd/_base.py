@@ -4,9 +4,10 @@ that either succeeds or leaves the estimator as it was."""
 from contextlib import contextmanager
 from numbers import Integral, Real
 
+import numpy as np
 from sklearn.base import BaseEstimator
 
-from ._descent import descend
+from ._descent import descend, print_progress
 from ._minimize import LEARNING_RATE_CONSTRAINT
 from ._rules import SOLVERS, make_rule
 from ._sklearn_compat import Interval, StrOptions
@@ -28,6 +29,8 @@ class BaseGD(BaseEstimator):
         "tol": [Interval(Real, 0, None, closed="left")],
         "solver": [StrOptions(set(SOLVERS))],
         "momentum": [Interval(Real, 0, 1, closed="left")],
+        "warm_start": ["boolean"],
+        "verbose": ["verbose"],
     }
 
     def _descend(self, objective):
@@ -38,11 +41,12 @@ class BaseGD(BaseEstimator):
         """
         result = descend(
             objective,
-            objective.initial_params(),
+            self._start(objective),
             rule=make_rule(self.solver, momentum=self.momentum),
             step=make_step_size(self.learning_rate, objective, self.solver),
             max_iter=self.max_iter,
             tol=self.tol,
+            callback=print_progress if self.verbose else None,
             stacklevel=4,  # the user's call of fit, through _fit_context
         )
         if result.status == "diverged":
@@ -57,6 +61,23 @@ class BaseGD(BaseEstimator):
         self.learning_rate_ = result.learning_rate
         self.stop_reason_ = result.message
         return result
+
+    def _start(self, objective):
+        """Zeros, or the fitted coefficients when warm-starting."""
+        zeros = objective.initial_params()
+        if not (self.warm_start and hasattr(self, "coef_")):
+            return zeros
+        W = self.coef_.reshape(-1, zeros.shape[1]) if self.coef_.ndim == 1 else self.coef_.T
+        rows = [W, np.reshape(self.intercept_, (1, -1))] if objective.fit_intercept else [W]
+        theta = np.vstack(rows)
+        if theta.shape != zeros.shape:
+            raise ValueError(
+                f"warm_start=True cannot start from the fitted coefficients: they "
+                f"have {W.shape[0]} features and {W.shape[1]} outputs, the new "
+                f"problem {objective.X.shape[1]} and {zeros.shape[1]}. Fit with "
+                "warm_start=False."
+            )
+        return theta.astype(zeros.dtype)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

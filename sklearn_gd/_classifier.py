@@ -3,13 +3,14 @@
 import numpy as np
 from scipy.special import log_softmax, softmax
 from sklearn.base import ClassifierMixin
+from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._base import VALIDATION, BaseGD, restore_on_failure
 from ._losses import BinaryLogLoss, MultinomialLogLoss
 from ._objective import LinearModelObjective
-from ._sklearn_compat import _check_sample_weight, _fit_context
+from ._sklearn_compat import StrOptions, _check_sample_weight, _fit_context
 
 
 class GDLogisticRegressor(ClassifierMixin, BaseGD):
@@ -92,6 +93,19 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
     momentum : float in [0, 1), default=0.9
         The momentum :math:`\mu` of ``"momentum"``; ignored by ``"gd"`` and
         by ``"nesterov"``, whose momentum follows its schedule.
+    warm_start : bool, default=False
+        Start the descent from the coefficients of the previous ``fit``
+        instead of zeros (they must have the same shape).
+    verbose : int >= 0, default=0
+        If positive, print one line per iteration: the objective, the step
+        size and the largest absolute component of the gradient.
+    class_weight : dict, "balanced" or None, default=None
+        Weights :math:`c_k` of the classes, multiplying the sample weights:
+        the objective's weights become :math:`s_i c_{y_i}`, so ``alpha=a``
+        solves ``LogisticRegression(C=1 / (a * sum_i s_i c_{y_i}),
+        class_weight=...)``. ``"balanced"`` sets
+        :math:`c_k = \sum_i s_i / (K \sum_{i: y_i = k} s_i)`, as scikit-learn
+        does; a dict maps labels to weights (missing labels weigh 1).
 
     Attributes
     ----------
@@ -136,8 +150,14 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
     (1, 3)
     """
 
+    _parameter_constraints: dict = {
+        **BaseGD._parameter_constraints,
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
+
     def __init__(self, *, alpha=1e-4, fit_intercept=True, learning_rate="auto",
-                 max_iter=1000, tol=1e-4, solver="gd", momentum=0.9):
+                 max_iter=1000, tol=1e-4, solver="gd", momentum=0.9,
+                 warm_start=False, verbose=0, class_weight=None):
         self.alpha = alpha
         self.fit_intercept = fit_intercept
         self.learning_rate = learning_rate
@@ -145,6 +165,9 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
         self.tol = tol
         self.solver = solver
         self.momentum = momentum
+        self.warm_start = warm_start
+        self.verbose = verbose
+        self.class_weight = class_weight
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -174,6 +197,19 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
             classes = unique_labels(y)
             labels = np.searchsorted(classes, y)
             _check_two_weighted_classes(classes, labels, sample_weight)
+            if self.class_weight is not None:
+                class_weight = compute_class_weight(
+                    self.class_weight, classes=classes, y=y, sample_weight=sample_weight
+                )
+                sample_weight = sample_weight * class_weight[labels].astype(X.dtype)
+                _check_two_weighted_classes(classes, labels, sample_weight)
+            if self.warm_start and hasattr(self, "classes_") and not np.array_equal(
+                classes, self.classes_
+            ):
+                raise ValueError(
+                    f"warm_start=True needs the classes of the previous fit, "
+                    f"{self.classes_.tolist()}, but y has {classes.tolist()}."
+                )
             if len(classes) == 2:
                 loss, Y, n_outputs = BinaryLogLoss(), labels[:, None].astype(X.dtype), 1
             else:
@@ -269,5 +305,5 @@ def _check_two_weighted_classes(classes, labels, sample_weight):
         raise ValueError(
             "GDLogisticRegressor needs samples of at least 2 classes with "
             "positive sample weight, but the data contains only one class: "
-            f"{present[0]!r}."
+            f"{present.tolist()[0]!r}."
         )

@@ -102,6 +102,14 @@ class _BlowUpWatch:
         return f - self.f0 > rise_limit
 
 
+def print_progress(info):
+    """A callback that prints one line per iteration (the ``verbose`` output)."""
+    print(
+        f"Iteration {info.nit}: objective {info.fun:.8g}, step {info.learning_rate:.4g}, "
+        f"max |gradient| {_grad_size(info.jac):.4g}"
+    )
+
+
 def _grad_size(g):
     return float(np.max(np.abs(g))) if g.size else 0.0
 

@@ -80,6 +80,12 @@ class GDLinearRegressor(RegressorMixin, BaseGD):
     momentum : float in [0, 1), default=0.9
         The momentum :math:`\mu` of ``"momentum"``; ignored by ``"gd"`` and
         by ``"nesterov"``, whose momentum follows its schedule.
+    warm_start : bool, default=False
+        Start the descent from the coefficients of the previous ``fit``
+        instead of zeros (they must have the same shape).
+    verbose : int >= 0, default=0
+        If positive, print one line per iteration: the objective, the step
+        size and the largest absolute component of the gradient.
 
     Attributes
     ----------
@@ -120,7 +126,8 @@ class GDLinearRegressor(RegressorMixin, BaseGD):
     """
 
     def __init__(self, *, alpha=0.0, fit_intercept=True, learning_rate="auto",
-                 max_iter=1000, tol=1e-4, solver="gd", momentum=0.9):
+                 max_iter=1000, tol=1e-4, solver="gd", momentum=0.9,
+                 warm_start=False, verbose=0):
         self.alpha = alpha
         self.fit_intercept = fit_intercept
         self.learning_rate = learning_rate
@@ -128,6 +135,8 @@ class GDLinearRegressor(RegressorMixin, BaseGD):
         self.tol = tol
         self.solver = solver
         self.momentum = momentum
+        self.warm_start = warm_start
+        self.verbose = verbose
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):

@@ -17,6 +17,7 @@ ESTIMATORS = [
     GDLogisticRegressor(),
     GDLogisticRegressor(learning_rate="line_search"),
     GDLogisticRegressor(learning_rate=0.01),
+    GDLogisticRegressor(class_weight="balanced"),
     *(Estimator(solver=solver) for Estimator in (GDLinearRegressor, GDLogisticRegressor)
       for solver in ("momentum", "nesterov")),
 ]
