@@ -50,9 +50,12 @@ class BaseGD(BaseEstimator):
             stacklevel=4,  # the user's call of fit, through _fit_context
         )
         if result.status == "diverged":
+            # A numpy float reads as the plain number the user typed.
+            rate = self.learning_rate
+            rate = rate if isinstance(rate, str) else float(rate)
             raise DivergenceError(
                 f"{type(self).__name__} diverged with "
-                f"learning_rate={self.learning_rate!r}. {result.message} Try a "
+                f"learning_rate={rate!r}. {result.message} Try a "
                 "smaller learning_rate, learning_rate='auto' or 'line_search', or "
                 "scale the features (for example with StandardScaler)."
             )

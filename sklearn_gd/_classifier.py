@@ -64,7 +64,8 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
           \sum_i s_i + \alpha`, a Lipschitz constant of the gradient
           (:math:`c = 1/4` for two classes, :math:`1/2` for the softmax),
           estimated by power iteration on ``X`` (from below, within about a
-          percent; any constant step under :math:`2/L` converges). It never diverges, whatever
+          percent: a margin every solver tolerates, since plain descent
+          converges for any constant step under :math:`2/L`). It never diverges, whatever
           the scale of the features; badly scaled features still make it slow.
         - ``"line_search"``: Armijo backtracking on the objective at every
           step, from twice the last accepted step, halving until

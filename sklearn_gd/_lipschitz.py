@@ -13,7 +13,9 @@ def gram_spectral_norm(X, weights, fit_intercept, *, max_iter=100, rtol=1e-4):
 
     Power iteration approaches :math:`\lambda_{\max}` from below and stops
     within about a percent of it. That is safe for the step ``1/L`` it feeds:
-    a constant gradient step converges for any step below ``2/L``.
+    plain descent converges for any constant step below ``2/L``, and the
+    momentum solvers (Nesterov's up to about ``1.6/L``) also tolerate the
+    margin.
     """
     n_params = X.shape[1] + int(fit_intercept)
     v = np.random.default_rng(0).standard_normal(n_params).astype(X.dtype)

