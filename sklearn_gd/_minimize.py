@@ -12,7 +12,7 @@ from ._step_sizes import make_step_size
 
 LEARNING_RATE_CONSTRAINT = [
     Interval(Real, 0, None, closed="neither"),
-    StrOptions({"auto", "line_search"}),
+    StrOptions({"auto", "line_search", "bb"}),
 ]
 
 
@@ -71,7 +71,7 @@ def minimize(
         The gradient, ``jac(x) -> ndarray`` of the shape of ``x0``, or True
         when ``fun`` returns it. Gradient descent needs it: there is no
         finite-difference fallback.
-    learning_rate : float > 0, "auto" or "line_search", default="auto"
+    learning_rate : float > 0, "auto", "line_search" or "bb", default="auto"
         The step size :math:`\eta_k`.
 
         - A float: the constant textbook step :math:`\eta_k = \eta`.
@@ -82,6 +82,13 @@ def minimize(
         - ``"line_search"``: Armijo backtracking at every step, starting from
           twice the last accepted step and halving until
           :math:`f(x_k - \eta g_k) \le f(x_k) - \tfrac12 \eta \|g_k\|^2`.
+        - ``"bb"``: the Barzilai-Borwein step
+          :math:`\eta_k = \langle s, s \rangle / \langle s, y \rangle` with
+          :math:`s = x_k - x_{k-1}`, :math:`y = g_k - g_{k-1}` (starting from
+          :math:`1/L` with ``lipschitz``, else 1), halved while it fails the
+          Armijo condition against the largest of the last 10 objectives (a
+          non-monotone safeguard). ``"line_search"`` and ``"bb"`` work with
+          ``solver="gd"`` only.
     max_iter : int >= 0, default=1000
         The most steps to take.
     tol : float >= 0, default=1e-6
@@ -111,7 +118,8 @@ def minimize(
           that is, when the last step went uphill.
 
         ``"momentum"`` and ``"nesterov"`` take a float learning rate, or
-        ``"auto"`` with ``lipschitz``; ``"line_search"`` is for ``"gd"``.
+        ``"auto"`` with ``lipschitz``; ``"line_search"`` and ``"bb"`` are for
+        ``"gd"``.
     momentum : float in [0, 1), default=0.9
         The momentum :math:`\mu` of ``"momentum"``; ignored by ``"gd"`` and
         by ``"nesterov"``, whose momentum follows its schedule.

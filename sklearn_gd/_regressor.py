@@ -42,7 +42,7 @@ class GDLinearRegressor(RegressorMixin, BaseGD):
         Strength of the L2 penalty on the coefficients (not the intercept).
     fit_intercept : bool, default=True
         Whether to fit the intercept :math:`b`; if False, :math:`b = 0`.
-    learning_rate : float > 0, "auto" or "line_search", default="auto"
+    learning_rate : float > 0, "auto", "line_search" or "bb", default="auto"
         The step size :math:`\eta`.
 
         - A float: the textbook step, constant; too large a value diverges
@@ -57,6 +57,13 @@ class GDLinearRegressor(RegressorMixin, BaseGD):
         - ``"line_search"``: Armijo backtracking on the objective at every
           step, from twice the last accepted step, halving until
           :math:`J(\theta - \eta g) \le J(\theta) - \tfrac12 \eta \|g\|^2`.
+        - ``"bb"``: the Barzilai-Borwein step
+          :math:`\eta_k = \langle s, s \rangle / \langle s, y \rangle` with
+          :math:`s = \theta_k - \theta_{k-1}`, :math:`y = g_k - g_{k-1}`
+          (starting from :math:`1/L`), halved while it fails the Armijo
+          condition against the largest of the last 10 objectives (a
+          non-monotone safeguard). Often the fewest iterations of all.
+          ``"line_search"`` and ``"bb"`` work with ``solver="gd"`` only.
     max_iter : int >= 1, default=1000
         The most iterations (gradient steps).
     tol : float >= 0, default=1e-4
@@ -77,7 +84,7 @@ class GDLinearRegressor(RegressorMixin, BaseGD):
           that is, when the last step went uphill.
 
         The stopping test is on the gradient whatever the solver.
-        ``"line_search"`` works with ``"gd"`` only.
+        ``"line_search"`` and ``"bb"`` work with ``"gd"`` only.
     momentum : float in [0, 1), default=0.9
         The momentum :math:`\mu` of ``"momentum"``; ignored by ``"gd"`` and
         by ``"nesterov"``, whose momentum follows its schedule.

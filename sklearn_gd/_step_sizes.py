@@ -7,6 +7,7 @@ one it accepts without evaluating it twice.
 """
 
 import numbers
+from collections import deque
 
 import numpy as np
 
@@ -62,14 +63,21 @@ class Backtracking:
         self.grow = grow
 
     def __call__(self, problem, x, f, g, d):
+        return self._search(problem, x, f, g, d, self.eta * self.grow, reference=f)
+
+    def _search(self, problem, x, f, g, d, eta, reference):
+        """Halve ``eta`` from its first try until the step decreases enough.
+
+        The decrease is measured from ``reference``: ``f`` itself, or a
+        larger recent value for a non-monotone search.
+        """
         slope = float(np.vdot(g, d))
         slack = self._rounding_tolerance * abs(f)
-        eta = self.eta * self.grow
         for _ in range(self._max_halvings):
             x_new = x - eta * d
             f_new, g_new = problem.value_and_grad(x_new)
             drop = 0.5 * eta * slope
-            if f_new <= f - drop or (
+            if f_new <= reference - drop or (
                 # The exact test cannot see a drop this far below the noise.
                 drop <= slack and f_new <= f + slack and np.vdot(g_new, d) >= 0
             ):
@@ -82,23 +90,62 @@ class Backtracking:
         )
 
 
+class BarzilaiBorwein(Backtracking):
+    r"""The Barzilai-Borwein step, safeguarded by a non-monotone line search.
+
+    With :math:`s = x_k - x_{k-1}` and :math:`y = g_k - g_{k-1}`, the step
+    is :math:`\eta_k = \langle s, s \rangle / \langle s, y \rangle`, the
+    inverse of the curvature the last step saw along its way (the first step,
+    and any step after :math:`\langle s, y \rangle \le 0`, reuses the last
+    accepted one). These steps are often far longer than :math:`1/L`, which is
+    their strength, and raise the objective now and then, so they are accepted
+    against the largest of the last 10 objectives (Grippo, Lampariello and
+    Lucidi's non-monotone Armijo condition, :math:`c = 1/2`) and halved until
+    they are: the safeguard that makes BB converge on non-quadratic problems.
+    """
+
+    _memory = 10
+    _max_step = 1e10  # where <s, y> is ~0: no curvature seen, no step to trust
+
+    def __init__(self, eta0=1.0):
+        super().__init__(eta0=eta0, grow=1.0)
+        self._last = None
+        self._recent = deque(maxlen=self._memory)
+
+    def __call__(self, problem, x, f, g, d):
+        eta = self.eta
+        if self._last is not None:
+            s, y = x - self._last[0], g - self._last[1]
+            curvature = float(np.vdot(s, y))
+            if curvature > 0:
+                eta = min(float(np.vdot(s, s)) / curvature, self._max_step)
+        self._last = (x, g)
+        self._recent.append(f)
+        return self._search(problem, x, f, g, d, eta, reference=max(self._recent))
+
+
 def make_step_size(learning_rate, problem, solver="gd"):
     """Turn a ``learning_rate`` parameter into a step size for ``problem``.
 
     ``"auto"`` is ``1/L`` when the problem knows a Lipschitz constant ``L`` of
     its gradient, otherwise (plain descent only) a backtracking step that
-    never grows. A line search needs a descent direction, which momentum
-    directions are not always, so it is for ``solver="gd"`` only.
+    never grows. ``"bb"`` is the Barzilai-Borwein step, from ``1/L`` where
+    known. A line search needs a descent direction, which momentum directions
+    are not always, so ``"line_search"`` and ``"bb"`` are for ``solver="gd"``
+    only.
     """
     if isinstance(learning_rate, numbers.Real):
         return ConstantStep(float(learning_rate))
-    if learning_rate == "line_search":
+    if learning_rate in ("line_search", "bb"):
         if solver != "gd":
             raise ValueError(
-                f"learning_rate='line_search' works with solver='gd' only, not "
+                f"learning_rate={learning_rate!r} works with solver='gd' only, not "
                 f"solver={solver!r}: a momentum direction can point uphill. Use "
                 "learning_rate='auto' or a float."
             )
+        if learning_rate == "bb":
+            lipschitz = problem.lipschitz()
+            return BarzilaiBorwein(eta0=1.0 / lipschitz if lipschitz else 1.0)
         return Backtracking(eta0=1.0, grow=2.0)
     lipschitz = problem.lipschitz()
     if lipschitz is None:

@@ -18,6 +18,8 @@ ESTIMATORS = [
     GDLogisticRegressor(learning_rate="line_search"),
     GDLogisticRegressor(learning_rate=0.01),
     GDLogisticRegressor(class_weight="balanced"),
+    GDLinearRegressor(learning_rate="bb"),
+    GDLogisticRegressor(learning_rate="bb"),
     *(Estimator(solver=solver) for Estimator in (GDLinearRegressor, GDLogisticRegressor)
       for solver in ("momentum", "nesterov")),
 ]

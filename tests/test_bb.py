@@ -1,0 +1,109 @@
+"""learning_rate="bb": the Barzilai-Borwein step with its non-monotone safeguard."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+from scipy.optimize import rosen, rosen_der
+from sklearn.datasets import load_breast_cancer, load_diabetes, load_wine
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_gd import GDLinearRegressor, GDLogisticRegressor, minimize
+
+
+def quadratic(condition_number, n=20, seed=0):
+    rng = np.random.default_rng(seed)
+    Q, _ = np.linalg.qr(rng.standard_normal((n, n)))
+    A = Q @ np.diag(np.logspace(0, np.log10(condition_number), n)) @ Q.T
+    b = rng.standard_normal(n)
+    return (lambda x: (0.5 * x @ A @ x - b @ x, A @ x - b)), np.linalg.solve(A, b)
+
+
+def test_second_step_is_the_barzilai_borwein_step():
+    A = np.diag([1.0, 10.0])
+    with pytest.warns(ConvergenceWarning):
+        res = minimize(lambda x: (0.5 * x @ A @ x, A @ x), [1.0, 1.0], jac=True,
+                       learning_rate="bb", lipschitz=10.0, max_iter=2, record_path=True)
+    x0, x1, x2 = res.path
+    assert_allclose(x1, x0 - 0.1 * (A @ x0))  # the first step is 1/L
+    s, y = x1 - x0, A @ x1 - A @ x0
+    assert_allclose(x2, x1 - (s @ s) / (s @ y) * (A @ x1), rtol=1e-14)
+
+
+def test_reaches_the_closed_form_far_faster_than_the_line_search():
+    fun, x_star = quadratic(1e3)
+    bb = minimize(fun, np.zeros(20), jac=True, learning_rate="bb", tol=1e-10,
+                  max_iter=100_000)
+    ls = minimize(fun, np.zeros(20), jac=True, learning_rate="line_search", tol=1e-10,
+                  max_iter=100_000)
+    assert bb.success and ls.success
+    assert_allclose(bb.x, x_star, rtol=0, atol=1e-9)
+    assert bb.nit < ls.nit / 5
+
+
+def test_solves_rosenbrock():
+    res = minimize(rosen, [-1.2, 1.0], jac=rosen_der, learning_rate="bb", tol=1e-8,
+                   max_iter=10_000)
+    assert res.success
+    assert_allclose(res.x, [1.0, 1.0], atol=1e-6)
+
+
+@pytest.mark.parametrize("problem", ["quadratic", "rosenbrock"])
+def test_objective_never_exceeds_the_largest_of_the_last_ten(problem):
+    if problem == "quadratic":
+        fun, _ = quadratic(1e4)
+        res = minimize(fun, np.zeros(20), jac=True, learning_rate="bb", tol=1e-8,
+                       max_iter=10_000)
+    else:
+        res = minimize(rosen, [-1.2, 1.0], jac=rosen_der, learning_rate="bb",
+                       tol=1e-8, max_iter=10_000)
+    f = res.loss_curve
+    assert res.success
+    for k in range(1, len(f)):
+        assert f[k] <= max(f[max(0, k - 10):k]) + 1e-12
+    # Non-monotone for real: it does go up sometimes.
+    assert np.any(np.diff(f) > 0)
+
+
+@pytest.fixture(scope="module")
+def diabetes():
+    X, y = load_diabetes(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
+def test_regressor_matches_ridge(diabetes):
+    X, y = diabetes
+    reg = GDLinearRegressor(alpha=0.1, learning_rate="bb", tol=1e-9, max_iter=10_000)
+    reg.fit(X, y)
+    ref = Ridge(alpha=0.1 * len(y)).fit(X, y)
+    assert_allclose(reg.coef_, ref.coef_, rtol=1e-6)
+    assert_allclose(reg.intercept_, ref.intercept_, rtol=1e-6)
+    assert reg.n_iter_ < 1000
+
+
+@pytest.mark.parametrize("load", [load_breast_cancer, load_wine])
+def test_classifier_matches_logistic_regression(load):
+    X, y = load(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    clf = GDLogisticRegressor(alpha=1 / len(y), learning_rate="bb", tol=1e-9,
+                              max_iter=10_000).fit(X, y)
+    ref = LogisticRegression(C=1.0, tol=1e-12, max_iter=10_000).fit(X, y)
+    assert_allclose(clf.coef_, ref.coef_, rtol=1e-4, atol=1e-4 * np.abs(ref.coef_).max())
+    assert clf.n_iter_ < 1000
+
+
+def test_default_tol_converges_quietly_on_standardized_data(diabetes):
+    X, y = diabetes
+    reg = GDLinearRegressor(learning_rate="bb").fit(X, y)
+    assert reg.stop_reason_.startswith("Converged")
+
+
+@pytest.mark.parametrize("solver", ["momentum", "nesterov"])
+def test_needs_plain_descent(diabetes, solver):
+    X, y = diabetes
+    with pytest.raises(ValueError, match="learning_rate='bb'.*solver="):
+        GDLinearRegressor(learning_rate="bb", solver=solver).fit(X, y)
+    with pytest.raises(ValueError, match="learning_rate='bb'"):
+        minimize(lambda x: (x @ x, 2 * x), np.ones(2), jac=True, learning_rate="bb",
+                 solver=solver, lipschitz=2.0)
