@@ -70,7 +70,7 @@ class BaseGD(BaseEstimator):
         zeros = objective.initial_params()
         if not (self.warm_start and hasattr(self, "coef_")):
             return zeros
-        W = self.coef_.reshape(-1, zeros.shape[1]) if self.coef_.ndim == 1 else self.coef_.T
+        W = self.coef_[:, None] if self.coef_.ndim == 1 else self.coef_.T
         rows = [W, np.reshape(self.intercept_, (1, -1))] if objective.fit_intercept else [W]
         theta = np.vstack(rows)
         if theta.shape != zeros.shape:

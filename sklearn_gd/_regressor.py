@@ -4,11 +4,13 @@ from sklearn.base import RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._base import VALIDATION, BaseGD, restore_on_failure
+from ._docstrings import with_shared_parameters
 from ._losses import HalfSquaredError
 from ._objective import LinearModelObjective
 from ._sklearn_compat import _check_sample_weight, _fit_context
 
 
+@with_shared_parameters
 class GDLinearRegressor(RegressorMixin, BaseGD):
     r"""Linear least squares, optionally L2-penalized, fitted by gradient descent.
 
@@ -70,30 +72,7 @@ class GDLinearRegressor(RegressorMixin, BaseGD):
         Stop when :math:`\max_j |\nabla J_j| \le` ``tol``. The test is on the
         gradient, not on the drop of the objective, which stalls long before
         the optimum on ill-conditioned data.
-    solver : {"gd", "momentum", "nesterov"}, default="gd"
-        The update rule, from the gradient :math:`g_k` to the direction
-        :math:`d_k` of the step :math:`\theta_{k+1} = \theta_k - \eta d_k`:
-
-        - ``"gd"``: plain gradient descent, :math:`d_k = g_k`.
-        - ``"momentum"`` (heavy ball): :math:`v_{k+1} = \mu v_k + g_k`,
-          :math:`d_k = v_{k+1}`.
-        - ``"nesterov"`` (accelerated): :math:`v_{k+1} = \mu_k v_k + g_k`,
-          :math:`d_k = g_k + \mu_{k+1} v_{k+1}`, with Nesterov's momentum
-          schedule :math:`\mu_k = k/(k+3)`, restarted (:math:`k = 0`,
-          :math:`v = 0`) whenever :math:`\langle g_k, d_{k-1} \rangle < 0`,
-          that is, when the last step went uphill.
-
-        The stopping test is on the gradient whatever the solver.
-        ``"line_search"`` and ``"bb"`` work with ``"gd"`` only.
-    momentum : float in [0, 1), default=0.9
-        The momentum :math:`\mu` of ``"momentum"``; ignored by ``"gd"`` and
-        by ``"nesterov"``, whose momentum follows its schedule.
-    warm_start : bool, default=False
-        Start the descent from the coefficients of the previous ``fit``
-        instead of zeros (they must have the same shape).
-    verbose : int >= 0, default=0
-        If positive, print one line per iteration: the objective, the step
-        size and the largest absolute component of the gradient.
+    <solver, momentum, warm_start and verbose>
 
     Attributes
     ----------

@@ -4,6 +4,7 @@ import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_gd import GDLinearRegressor, GDLogisticRegressor
+from sklearn_gd._docstrings import MARKER
 
 # A constant step must stay under 2/L for the data at hand. The checks fit
 # features as large as N(100, 1) (check_fit_idempotent: L ~ 2e4 for least
@@ -31,3 +32,11 @@ ESTIMATORS = [
 @parametrize_with_checks(ESTIMATORS)
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
+
+
+@pytest.mark.parametrize("Estimator", [GDLinearRegressor, GDLogisticRegressor])
+def test_every_parameter_is_documented_once(Estimator):
+    doc = Estimator.__doc__
+    assert MARKER.strip() not in doc
+    for name in Estimator().get_params():
+        assert doc.count(f"\n    {name} : ") == 1, name

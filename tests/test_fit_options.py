@@ -94,6 +94,14 @@ def test_warm_start_with_other_features_fails_and_keeps_the_model():
     assert reg.n_features_in_ == X.shape[1]
 
 
+def test_warm_start_from_one_target_to_three_is_a_clear_error():
+    X, y = load_diabetes(return_X_y=True)
+    reg = GDLinearRegressor(learning_rate="bb", warm_start=True).fit(X, y)
+    with pytest.raises(ValueError, match="warm_start=True cannot start"):
+        reg.fit(X, np.column_stack([y, y, y]))
+    assert reg.coef_.shape == (X.shape[1],)
+
+
 def test_warm_start_with_other_classes_fails(unbalanced_iris):
     X, y = unbalanced_iris
     clf = GDLogisticRegressor(solver="nesterov", warm_start=True).fit(X, y)
