@@ -8,9 +8,9 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from ._descent import descend, print_progress
-from ._minimize import LEARNING_RATE_CONSTRAINT
-from ._rules import SOLVERS, make_rule
-from ._sklearn_compat import Interval, StrOptions
+from ._minimize import LEARNING_RATE_CONSTRAINT, SOLVER_CONSTRAINTS
+from ._rules import make_rule
+from ._sklearn_compat import Interval
 from ._step_sizes import make_step_size
 from .exceptions import DivergenceError
 
@@ -27,8 +27,7 @@ class BaseGD(BaseEstimator):
         "learning_rate": LEARNING_RATE_CONSTRAINT,
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
-        "solver": [StrOptions(set(SOLVERS))],
-        "momentum": [Interval(Real, 0, 1, closed="left")],
+        **SOLVER_CONSTRAINTS,
         "warm_start": ["boolean"],
         "verbose": ["verbose"],
     }
@@ -39,11 +38,16 @@ class BaseGD(BaseEstimator):
         Returns the result; raises :class:`DivergenceError` instead of
         returning a diverged one.
         """
+        x0 = self._start(objective)
         result = descend(
             objective,
-            self._start(objective),
-            rule=make_rule(self.solver, momentum=self.momentum),
-            step=make_step_size(self.learning_rate, objective, self.solver),
+            x0,
+            rule=make_rule(self.solver, momentum=self.momentum, beta_1=self.beta_1,
+                           beta_2=self.beta_2, epsilon=self.epsilon),
+            step=make_step_size(
+                self.learning_rate, objective, self.solver, schedule=self.schedule,
+                power_t=self.power_t, n_iter_no_change=self.n_iter_no_change, x0=x0,
+            ),
             max_iter=self.max_iter,
             tol=self.tol,
             callback=print_progress if self.verbose else None,

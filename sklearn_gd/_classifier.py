@@ -85,7 +85,8 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
         Stop when :math:`\max_j |\nabla J_j| \le` ``tol`` (the test of
         :class:`~sklearn.linear_model.LogisticRegression`'s lbfgs on the
         same mean objective).
-    <solver, momentum, warm_start and verbose>
+    <solver parameters>
+    <fit parameters>
     class_weight : dict, "balanced" or None, default=None
         Weights :math:`c_k` of the classes, multiplying the sample weights:
         the objective's weights become :math:`s_i c_{y_i}`, so ``alpha=a``
@@ -143,8 +144,9 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
     }
 
     def __init__(self, *, alpha=1e-4, fit_intercept=True, learning_rate="auto",
-                 max_iter=1000, tol=1e-4, solver="gd", momentum=0.9,
-                 warm_start=False, verbose=0, class_weight=None):
+                 max_iter=1000, tol=1e-4, solver="gd", momentum=0.9, beta_1=0.9,
+                 beta_2=0.999, epsilon=1e-8, schedule="constant", power_t=0.5,
+                 n_iter_no_change=10, warm_start=False, verbose=0, class_weight=None):
         self.alpha = alpha
         self.fit_intercept = fit_intercept
         self.learning_rate = learning_rate
@@ -152,6 +154,12 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
         self.tol = tol
         self.solver = solver
         self.momentum = momentum
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.schedule = schedule
+        self.power_t = power_t
+        self.n_iter_no_change = n_iter_no_change
         self.warm_start = warm_start
         self.verbose = verbose
         self.class_weight = class_weight

@@ -5,10 +5,22 @@ from numbers import Integral, Real
 import numpy as np
 
 from ._descent import descend
+from ._docstrings import with_shared_parameters
 from ._problem import FunctionProblem
 from ._rules import SOLVERS, make_rule
 from ._sklearn_compat import Interval, StrOptions, validate_params
-from ._step_sizes import make_step_size
+from ._step_sizes import SCHEDULES, make_step_size
+
+SOLVER_CONSTRAINTS = {
+    "solver": [StrOptions(set(SOLVERS))],
+    "momentum": [Interval(Real, 0, 1, closed="left")],
+    "beta_1": [Interval(Real, 0, 1, closed="left")],
+    "beta_2": [Interval(Real, 0, 1, closed="left")],
+    "epsilon": [Interval(Real, 0, None, closed="neither")],
+    "schedule": [StrOptions(set(SCHEDULES))],
+    "power_t": [Interval(Real, 0, None, closed="left")],
+    "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+}
 
 LEARNING_RATE_CONSTRAINT = [
     Interval(Real, 0, None, closed="neither"),
@@ -27,11 +39,11 @@ LEARNING_RATE_CONSTRAINT = [
         "callback": [callable, None],
         "record_path": ["boolean"],
         "lipschitz": [Interval(Real, 0, None, closed="neither"), None],
-        "solver": [StrOptions(set(SOLVERS))],
-        "momentum": [Interval(Real, 0, 1, closed="left")],
+        **SOLVER_CONSTRAINTS,
     },
     prefer_skip_nested_validation=True,
 )
+@with_shared_parameters
 def minimize(
     fun,
     x0,
@@ -45,6 +57,12 @@ def minimize(
     lipschitz=None,
     solver="gd",
     momentum=0.9,
+    beta_1=0.9,
+    beta_2=0.999,
+    epsilon=1e-8,
+    schedule="constant",
+    power_t=0.5,
+    n_iter_no_change=10,
 ):
     r"""Minimize a differentiable function by gradient descent.
 
@@ -104,26 +122,7 @@ def minimize(
         iterations).
     lipschitz : float > 0 or None, default=None
         A Lipschitz constant :math:`L` of the gradient, used by ``"auto"``.
-    solver : {"gd", "momentum", "nesterov"}, default="gd"
-        The update rule, from the gradient :math:`g_k` to the direction
-        :math:`d_k`:
-
-        - ``"gd"``: :math:`d_k = g_k`.
-        - ``"momentum"`` (heavy ball): :math:`v_{k+1} = \mu v_k + g_k`,
-          :math:`d_k = v_{k+1}`.
-        - ``"nesterov"`` (accelerated): :math:`v_{k+1} = \mu_k v_k + g_k`,
-          :math:`d_k = g_k + \mu_{k+1} v_{k+1}`, with Nesterov's momentum
-          schedule :math:`\mu_k = k/(k+3)`, restarted (:math:`k = 0`,
-          :math:`v = 0`) whenever :math:`\langle g_k, d_{k-1} \rangle < 0`,
-          that is, when the last step went uphill.
-
-        ``"momentum"`` and ``"nesterov"`` take a float learning rate, or
-        ``"auto"`` with ``lipschitz``; ``"line_search"`` and ``"bb"`` are for
-        ``"gd"``.
-    momentum : float in [0, 1), default=0.9
-        The momentum :math:`\mu` of ``"momentum"``; ignored by ``"gd"`` and
-        by ``"nesterov"``, whose momentum follows its schedule.
-
+    <solver parameters>
     Returns
     -------
     result : DescentResult
@@ -163,8 +162,11 @@ def minimize(
     return descend(
         problem,
         x0,
-        rule=make_rule(solver, momentum=momentum),
-        step=make_step_size(learning_rate, problem, solver),
+        rule=make_rule(solver, momentum=momentum, beta_1=beta_1, beta_2=beta_2,
+                       epsilon=epsilon),
+        step=make_step_size(learning_rate, problem, solver, schedule=schedule,
+                            power_t=power_t, n_iter_no_change=n_iter_no_change,
+                            x0=x0),
         max_iter=max_iter,
         tol=tol,
         callback=callback,

@@ -72,7 +72,8 @@ class GDLinearRegressor(RegressorMixin, BaseGD):
         Stop when :math:`\max_j |\nabla J_j| \le` ``tol``. The test is on the
         gradient, not on the drop of the objective, which stalls long before
         the optimum on ill-conditioned data.
-    <solver, momentum, warm_start and verbose>
+    <solver parameters>
+    <fit parameters>
 
     Attributes
     ----------
@@ -113,8 +114,9 @@ class GDLinearRegressor(RegressorMixin, BaseGD):
     """
 
     def __init__(self, *, alpha=0.0, fit_intercept=True, learning_rate="auto",
-                 max_iter=1000, tol=1e-4, solver="gd", momentum=0.9,
-                 warm_start=False, verbose=0):
+                 max_iter=1000, tol=1e-4, solver="gd", momentum=0.9, beta_1=0.9,
+                 beta_2=0.999, epsilon=1e-8, schedule="constant", power_t=0.5,
+                 n_iter_no_change=10, warm_start=False, verbose=0):
         self.alpha = alpha
         self.fit_intercept = fit_intercept
         self.learning_rate = learning_rate
@@ -122,6 +124,12 @@ class GDLinearRegressor(RegressorMixin, BaseGD):
         self.tol = tol
         self.solver = solver
         self.momentum = momentum
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.schedule = schedule
+        self.power_t = power_t
+        self.n_iter_no_change = n_iter_no_change
         self.warm_start = warm_start
         self.verbose = verbose
 

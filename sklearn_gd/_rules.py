@@ -80,11 +80,101 @@ class Nesterov:
         return k / (k + 3) if self.momentum is None else self.momentum
 
 
-SOLVERS = ("gd", "momentum", "nesterov")
+class Adam:
+    r"""Adam (Kingma and Ba, 2015): momentum on a per-coordinate scale.
+
+    .. math::
+
+        m_{k+1} = \beta_1 m_k + (1 - \beta_1) g_k, \qquad
+        v_{k+1} = \beta_2 v_k + (1 - \beta_2) g_k^2, \\
+        d_k = \frac{\hat m}{\sqrt{\hat v} + \epsilon}, \qquad
+        \hat m = \frac{m_{k+1}}{1 - \beta_1^{k+1}}, \quad
+        \hat v = \frac{v_{k+1}}{1 - \beta_2^{k+1}},
+
+    squares and roots taken coordinate by coordinate. Each coordinate moves by
+    about the step size, whatever the scale of its gradient.
+    """
+
+    def __init__(self, beta_1, beta_2, epsilon):
+        self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
+
+    def init(self, x):
+        return np.zeros_like(x), np.zeros_like(x), 0
+
+    def update(self, g, state):
+        m, v, k = state
+        m = self.beta_1 * m + (1 - self.beta_1) * g
+        v = self.beta_2 * v + (1 - self.beta_2) * g * g
+        k += 1
+        m_hat = m / (1 - self.beta_1**k)
+        v_hat = v / (1 - self.beta_2**k)
+        return m_hat / (np.sqrt(v_hat) + self.epsilon), (m, v, k)
 
 
-def make_rule(solver, *, momentum, full_batch=True):
+class AdaGrad:
+    r"""AdaGrad (Duchi et al., 2011): each coordinate scaled by its history.
+
+    .. math::
+
+        G_{k+1} = G_k + g_k^2, \qquad d_k = \frac{g_k}{\sqrt{G_{k+1}} + \epsilon},
+
+    coordinate by coordinate; the effective step shrinks as gradients add up.
+    """
+
+    def __init__(self, epsilon):
+        self.epsilon = epsilon
+
+    def init(self, x):
+        return np.zeros_like(x)
+
+    def update(self, g, total):
+        total = total + g * g
+        return g / (np.sqrt(total) + self.epsilon), total
+
+
+class RMSprop:
+    r"""RMSprop (Tieleman and Hinton, 2012): AdaGrad with a fading memory.
+
+    .. math::
+
+        v_{k+1} = \rho\, v_k + (1 - \rho) g_k^2, \qquad
+        d_k = \frac{g_k}{\sqrt{v_{k+1} / (1 - \rho^{k+1})} + \epsilon},
+
+    coordinate by coordinate, with the decay :math:`\rho` given as ``beta_2``
+    (the role it plays in Adam). The bias correction :math:`1 - \rho^{k+1}`,
+    Adam's, keeps the first steps from being :math:`1/\sqrt{1 - \rho}` times
+    too long while :math:`v` still remembers its zero start: this is Adam
+    without momentum.
+    """
+
+    def __init__(self, rho, epsilon):
+        self.rho, self.epsilon = rho, epsilon
+
+    def init(self, x):
+        return np.zeros_like(x), 0
+
+    def update(self, g, state):
+        v, k = state
+        v = self.rho * v + (1 - self.rho) * g * g
+        k += 1
+        return g / (np.sqrt(v / (1 - self.rho**k)) + self.epsilon), (v, k)
+
+
+SOLVERS = ("gd", "momentum", "nesterov", "adam", "adagrad", "rmsprop")
+# Rules whose direction has a scale of its own (about 1 per coordinate), not
+# the gradient's: their step is in units of the parameters.
+ADAPTIVE_SOLVERS = ("adam", "adagrad", "rmsprop")
+
+
+def make_rule(solver, *, momentum=0.9, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
+              full_batch=True):
     """The update rule named by ``solver``."""
+    if solver == "adam":
+        return Adam(beta_1, beta_2, epsilon)
+    if solver == "adagrad":
+        return AdaGrad(epsilon)
+    if solver == "rmsprop":
+        return RMSprop(beta_2, epsilon)
     if solver == "momentum":
         return Momentum(momentum)
     if solver == "nesterov":

@@ -11,6 +11,8 @@ from collections import deque
 
 import numpy as np
 
+from ._rules import ADAPTIVE_SOLVERS
+
 
 class LineSearchFailed(Exception):
     """No step length gave a sufficient decrease (floating-point noise, usually)."""
@@ -124,36 +126,108 @@ class BarzilaiBorwein(Backtracking):
         return self._search(problem, x, f, g, d, eta, reference=max(self._recent))
 
 
-def make_step_size(learning_rate, problem, solver="gd"):
+class InvScalingStep(ConstantStep):
+    r"""A decaying step, :math:`\eta_k = \eta / k^{p}` at step :math:`k \ge 1`."""
+
+    def __init__(self, eta, power_t):
+        super().__init__(eta)
+        self.eta0, self.power_t, self._k = eta, power_t, 0
+
+    def __call__(self, problem, x, f, g, d):
+        self._k += 1
+        self.eta = self.eta0 / self._k**self.power_t
+        return super().__call__(problem, x, f, g, d)
+
+
+class AdaptiveStep(ConstantStep):
+    r"""A constant step, divided by 5 whenever progress stalls.
+
+    Progress stalls when ``patience`` steps in a row bring no new best
+    objective; the count then starts again, and the best is reset to the
+    objective where the descent stands (scikit-learn's ``"adaptive"``,
+    measured per step of the full-batch objective).
+    """
+
+    _divisor = 5.0
+
+    def __init__(self, eta, patience):
+        super().__init__(eta)
+        self.patience, self._best, self._stalls = patience, np.inf, 0
+
+    def __call__(self, problem, x, f, g, d):
+        self._best = min(self._best, f)
+        eta, x_new, f_new, g_new = super().__call__(problem, x, f, g, d)
+        if f_new < self._best:
+            self._best, self._stalls = f_new, 0
+        else:
+            self._stalls += 1
+            if self._stalls >= self.patience:
+                # Progress is measured afresh from here: momentum may have
+                # carried the iterate above a best it cannot get back to.
+                self.eta, self._stalls = self.eta / self._divisor, 0
+                self._best = f_new
+        return eta, x_new, f_new, g_new
+
+
+SCHEDULES = ("constant", "invscaling", "adaptive")
+
+
+def make_step_size(learning_rate, problem, solver="gd", *, schedule="constant",
+                   power_t=0.5, n_iter_no_change=10, x0=None):
     """Turn a ``learning_rate`` parameter into a step size for ``problem``.
 
-    ``"auto"`` is ``1/L`` when the problem knows a Lipschitz constant ``L`` of
-    its gradient, otherwise (plain descent only) a backtracking step that
-    never grows. ``"bb"`` is the Barzilai-Borwein step, from ``1/L`` where
-    known. A line search needs a descent direction, which momentum directions
-    are not always, so ``"line_search"`` and ``"bb"`` are for ``solver="gd"``
-    only.
+    - A float is the base step of the ``schedule``.
+    - ``"auto"`` is ``1/L`` when the problem knows a Lipschitz constant ``L``
+      of its gradient (plain descent without one backtracks, never growing).
+      For the adaptive rules, whose directions are about 1 per coordinate,
+      it is ``max|g(x0)| / L``, the largest move of a first ``1/L`` gradient
+      step, and their constant schedule becomes ``"adaptive"``: a constant
+      step may leave them jittering around the optimum.
+    - ``"line_search"`` and ``"bb"`` choose every step themselves, from
+      gradient directions: plain descent and the constant schedule only.
     """
-    if isinstance(learning_rate, numbers.Real):
-        return ConstantStep(float(learning_rate))
     if learning_rate in ("line_search", "bb"):
-        if solver != "gd":
-            raise ValueError(
-                f"learning_rate={learning_rate!r} works with solver='gd' only, not "
-                f"solver={solver!r}: a momentum direction can point uphill. Use "
-                "learning_rate='auto' or a float."
-            )
+        _check_search(learning_rate, solver, schedule)
+        lipschitz = problem.lipschitz()
         if learning_rate == "bb":
-            lipschitz = problem.lipschitz()
             return BarzilaiBorwein(eta0=1.0 / lipschitz if lipschitz else 1.0)
         return Backtracking(eta0=1.0, grow=2.0)
-    lipschitz = problem.lipschitz()
-    if lipschitz is None:
-        if solver != "gd":
+    if learning_rate == "auto":
+        lipschitz = problem.lipschitz()
+        if lipschitz is None:
+            if solver == "gd" and schedule == "constant":
+                return Backtracking(eta0=1.0, grow=1.0)
             raise ValueError(
-                f"learning_rate='auto' with solver={solver!r} needs the Lipschitz "
-                "constant of the gradient: pass lipschitz=L, or a float "
-                "learning_rate."
+                f"learning_rate='auto' with solver={solver!r} and schedule="
+                f"{schedule!r} needs the Lipschitz constant of the gradient: pass "
+                "lipschitz=L, or a float learning_rate."
             )
-        return Backtracking(eta0=1.0, grow=1.0)
-    return ConstantStep(1.0 / lipschitz if lipschitz > 0 else 1.0)
+        learning_rate = 1.0 / lipschitz if lipschitz > 0 else 1.0
+        if solver in ADAPTIVE_SOLVERS:
+            learning_rate *= _largest_first_move(problem, x0)
+            schedule = "adaptive" if schedule == "constant" else schedule
+    if schedule == "invscaling":
+        return InvScalingStep(float(learning_rate), power_t)
+    if schedule == "adaptive":
+        return AdaptiveStep(float(learning_rate), n_iter_no_change)
+    return ConstantStep(float(learning_rate))
+
+
+def _check_search(learning_rate, solver, schedule):
+    if solver != "gd":
+        raise ValueError(
+            f"learning_rate={learning_rate!r} works with solver='gd' only, not "
+            f"solver={solver!r}: a momentum or adaptive direction can point "
+            "uphill. Use learning_rate='auto' or a float."
+        )
+    if schedule != "constant":
+        raise ValueError(
+            f"learning_rate={learning_rate!r} chooses every step itself; "
+            f"schedule={schedule!r} is for a float or 'auto' learning_rate."
+        )
+
+
+def _largest_first_move(problem, x0):
+    _, g0 = problem.value_and_grad(x0)
+    size = float(np.max(np.abs(g0))) if g0.size else 0.0
+    return size if size > 0 else 1.0

@@ -1,10 +1,12 @@
 """scikit-learn's estimator checks, for every estimator and learning-rate mode."""
 
+import inspect
+
 import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sklearn_gd import GDLinearRegressor, GDLogisticRegressor
-from sklearn_gd._docstrings import MARKER
+from sklearn_gd import GDLinearRegressor, GDLogisticRegressor, minimize
+from sklearn_gd._docstrings import MARKERS
 
 # A constant step must stay under 2/L for the data at hand. The checks fit
 # features as large as N(100, 1) (check_fit_idempotent: L ~ 2e4 for least
@@ -22,7 +24,7 @@ ESTIMATORS = [
     GDLinearRegressor(learning_rate="bb"),
     GDLogisticRegressor(learning_rate="bb"),
     *(Estimator(solver=solver) for Estimator in (GDLinearRegressor, GDLogisticRegressor)
-      for solver in ("momentum", "nesterov")),
+      for solver in ("momentum", "nesterov", "adam", "adagrad", "rmsprop")),
 ]
 
 
@@ -34,9 +36,9 @@ def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
 
 
-@pytest.mark.parametrize("Estimator", [GDLinearRegressor, GDLogisticRegressor])
-def test_every_parameter_is_documented_once(Estimator):
-    doc = Estimator.__doc__
-    assert MARKER.strip() not in doc
-    for name in Estimator().get_params():
+@pytest.mark.parametrize("documented", [GDLinearRegressor, GDLogisticRegressor, minimize])
+def test_every_parameter_is_documented_once(documented):
+    doc = documented.__doc__
+    assert not any(marker.strip() in doc for marker in MARKERS)
+    for name in inspect.signature(documented).parameters:
         assert doc.count(f"\n    {name} : ") == 1, name

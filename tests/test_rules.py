@@ -232,8 +232,17 @@ def test_later_updates_do_not_change_earlier_directions(make):
 # --- make_rule -----------------------------------------------------------------
 
 
-def test_solvers_are_the_three_rules():
-    assert SOLVERS == ("gd", "momentum", "nesterov")
+def test_solvers_are_the_six_rules():
+    assert SOLVERS == ("gd", "momentum", "nesterov", "adam", "adagrad", "rmsprop")
+
+
+def test_make_rule_builds_the_adaptive_rules_with_their_parameters():
+    adam = make_rule("adam", beta_1=0.8, beta_2=0.99, epsilon=1e-6)
+    assert (type(adam).__name__, adam.beta_1, adam.beta_2, adam.epsilon) == (
+        "Adam", 0.8, 0.99, 1e-6)
+    rmsprop = make_rule("rmsprop", beta_2=0.95, epsilon=1e-7)
+    assert (type(rmsprop).__name__, rmsprop.rho, rmsprop.epsilon) == ("RMSprop", 0.95, 1e-7)
+    assert type(make_rule("adagrad", epsilon=1e-5)).__name__ == "AdaGrad"
 
 
 def test_make_rule():
