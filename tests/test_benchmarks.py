@@ -1,0 +1,27 @@
+"""A tiny configuration of each benchmark script, so that the scripts cannot rot."""
+
+import importlib.util
+from pathlib import Path
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+
+
+def load(name):
+    spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_solvers_benchmark_reaches_the_reference_objective(tmp_path):
+    solvers = load("solvers")
+    out = tmp_path / "solvers.csv"
+    rows = solvers.main(["--rtol", "1e-3", "--max-iter", "3000", "--repeats", "1",
+                         "--out", str(out)])
+    assert {row["problem"] for row in rows} == {"diabetes", "breast_cancer"}
+    reached = {(r["problem"], r["solver"], r["learning_rate"]): r["iterations"] for r in rows}
+    # The fast configurations get there within this small budget.
+    assert reached["diabetes", "nesterov", "auto"] is not None
+    assert reached["breast_cancer", "gd", "bb"] is not None
+    assert all(r["peer_seconds"] > 0 for r in rows)
+    assert out.read_text().startswith("problem,solver,learning_rate,iterations")
