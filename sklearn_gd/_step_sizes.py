@@ -172,9 +172,12 @@ class AdaptiveStep(ConstantStep):
 SCHEDULES = ("constant", "invscaling", "adaptive")
 
 
-def make_step_size(learning_rate, problem, solver="gd", *, schedule="constant",
-                   power_t=0.5, n_iter_no_change=10, x0=None):
+def make_step_size(learning_rate, problem, solver, *, schedule, power_t,
+                   n_iter_no_change, x0):
     """Turn a ``learning_rate`` parameter into a step size for ``problem``.
+
+    ``x0`` is where the descent starts: ``"auto"`` for the adaptive rules
+    sizes its step from the gradient there.
 
     - A float is the base step of the ``schedule``.
     - ``"auto"`` is ``1/L`` when the problem knows a Lipschitz constant ``L``
