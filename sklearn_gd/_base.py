@@ -8,10 +8,8 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from ._descent import descend, print_progress
-from ._minimize import LEARNING_RATE_CONSTRAINT, SOLVER_CONSTRAINTS
-from ._rules import make_rule
+from ._minimize import LEARNING_RATE_CONSTRAINT, SOLVER_CONSTRAINTS, make_rule_and_step
 from ._sklearn_compat import Interval
-from ._step_sizes import make_step_size
 from .exceptions import DivergenceError
 
 # The input both estimators accept: sparse stays sparse, float32 stays float32.
@@ -39,15 +37,15 @@ class BaseGD(BaseEstimator):
         returning a diverged one.
         """
         x0 = self._start(objective)
+        solver_params = {name: getattr(self, name) for name in SOLVER_CONSTRAINTS}
+        rule, step = make_rule_and_step(
+            objective, x0, learning_rate=self.learning_rate, **solver_params
+        )
         result = descend(
             objective,
             x0,
-            rule=make_rule(self.solver, momentum=self.momentum, beta_1=self.beta_1,
-                           beta_2=self.beta_2, epsilon=self.epsilon),
-            step=make_step_size(
-                self.learning_rate, objective, self.solver, schedule=self.schedule,
-                power_t=self.power_t, n_iter_no_change=self.n_iter_no_change, x0=x0,
-            ),
+            rule=rule,
+            step=step,
             max_iter=self.max_iter,
             tol=self.tol,
             callback=print_progress if self.verbose else None,

@@ -22,6 +22,23 @@ SOLVER_CONSTRAINTS = {
     "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
 }
 
+
+
+def make_rule_and_step(problem, x0, *, learning_rate, solver, momentum, beta_1, beta_2,
+                       epsilon, schedule, power_t, n_iter_no_change):
+    """The update rule and the step size that the solver parameters name.
+
+    ``minimize`` and the estimators take the same parameters
+    (``SOLVER_CONSTRAINTS`` and ``learning_rate``) and turn them into the
+    loop's two pieces here, in one place.
+    """
+    rule = make_rule(solver, momentum=momentum, beta_1=beta_1, beta_2=beta_2,
+                     epsilon=epsilon)
+    step = make_step_size(learning_rate, problem, solver, schedule=schedule,
+                          power_t=power_t, n_iter_no_change=n_iter_no_change, x0=x0)
+    return rule, step
+
+
 LEARNING_RATE_CONSTRAINT = [
     Interval(Real, 0, None, closed="neither"),
     StrOptions({"auto", "line_search", "bb"}),
@@ -159,14 +176,16 @@ def minimize(
             "returns (value, gradient)."
         )
     problem = FunctionProblem(fun, jac, x0.shape, lipschitz=lipschitz)
+    rule, step = make_rule_and_step(
+        problem, x0, learning_rate=learning_rate, solver=solver, momentum=momentum,
+        beta_1=beta_1, beta_2=beta_2, epsilon=epsilon, schedule=schedule,
+        power_t=power_t, n_iter_no_change=n_iter_no_change,
+    )
     return descend(
         problem,
         x0,
-        rule=make_rule(solver, momentum=momentum, beta_1=beta_1, beta_2=beta_2,
-                       epsilon=epsilon),
-        step=make_step_size(learning_rate, problem, solver, schedule=schedule,
-                            power_t=power_t, n_iter_no_change=n_iter_no_change,
-                            x0=x0),
+        rule=rule,
+        step=step,
         max_iter=max_iter,
         tol=tol,
         callback=callback,

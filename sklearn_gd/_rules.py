@@ -71,7 +71,7 @@ class Nesterov:
         velocity, last_direction, k = state
         if self.momentum is None and last_direction is not None:
             if np.vdot(g, last_direction) < 0:
-                velocity, k = np.zeros_like(velocity), 0
+                k = 0  # mu_0 = 0 forgets the velocity in the next line
         velocity = self._mu(k) * velocity + g
         direction = g + self._mu(k + 1) * velocity
         return direction, (velocity, direction, k + 1)

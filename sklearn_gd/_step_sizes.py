@@ -6,7 +6,6 @@ and gradient, so that a line search can try several points and hand back the
 one it accepts without evaluating it twice.
 """
 
-import numbers
 from collections import deque
 
 import numpy as np
