@@ -1,15 +1,20 @@
 """What both estimators share: parameters, the call into the core, and fitting
 that either succeeds or leaves the estimator as it was."""
 
+import copy
 from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
 
-from ._descent import descend, print_progress
+from ._descent import Patience, descend, print_progress
 from ._minimize import LEARNING_RATE_CONSTRAINT, SOLVER_CONSTRAINTS, make_rule_and_step
-from ._sklearn_compat import Interval
+from ._penalties import PENALTIES
+from ._sklearn_compat import Interval, StrOptions
+from ._stochastic import descend_minibatch
 from .exceptions import DivergenceError
 
 # The input both estimators accept: sparse stays sparse, float32 stays float32.
@@ -20,37 +25,115 @@ class BaseGD(BaseEstimator):
     """Base class of the gradient-descent linear models (not for direct use)."""
 
     _parameter_constraints: dict = {
+        "penalty": [StrOptions(set(PENALTIES)), None],
         "alpha": [Interval(Real, 0, None, closed="left")],
+        "l1_ratio": [Interval(Real, 0, 1, closed="both")],
         "fit_intercept": ["boolean"],
         "learning_rate": LEARNING_RATE_CONSTRAINT,
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
         **SOLVER_CONSTRAINTS,
+        "batch_size": [Interval(Integral, 1, None, closed="left"), None],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "warm_start": ["boolean"],
         "verbose": ["verbose"],
     }
 
-    def _descend(self, objective):
+    def _split_validation(self, n_samples, stratify, random_state):
+        """Indices of the training and validation samples (all and None without
+        early stopping)."""
+        if not self.early_stopping:
+            return slice(None), None
+        try:
+            return train_test_split(
+                np.arange(n_samples), test_size=self.validation_fraction,
+                random_state=random_state, stratify=stratify,
+            )
+        except ValueError as exc:
+            raise ValueError(
+                f"early_stopping=True cannot set aside validation_fraction="
+                f"{self.validation_fraction} of {n_samples} samples: {exc}"
+            ) from exc
+
+    def _descend(self, objective, validation_score, random_state):
         """Run the core on ``objective``; set the descent's fitted attributes.
 
-        Returns the result; raises :class:`DivergenceError` instead of
-        returning a diverged one.
+        ``validation_score`` scores parameters on held-out data for early
+        stopping (None without). Returns the result; raises
+        :class:`DivergenceError` instead of returning a diverged one.
         """
         x0 = self._start(objective)
+        batch_size = self._batch_size(objective)
+        rule, step = self._rule_and_step(objective, x0, batch_size)
+        early = None if validation_score is None else Patience(
+            self.n_iter_no_change, self.tol, score=validation_score)
+        common = dict(rule=rule, step=step, max_iter=self.max_iter, tol=self.tol,
+                      callback=print_progress if self.verbose else None,
+                      early_stopping=early, stacklevel=4)  # the user's call of fit
+        if batch_size is None:
+            result = descend(objective, x0, **common)
+        else:
+            result = descend_minibatch(
+                objective, x0, batch_size=batch_size, shuffle=self.shuffle,
+                random_state=random_state, n_iter_no_change=self.n_iter_no_change,
+                **common,
+            )
+        self._check_diverged(result)
+        self.n_iter_ = result.nit
+        self.loss_curve_ = result.loss_curve
+        self.learning_rate_ = result.learning_rate
+        self.stop_reason_ = result.message
+        self.validation_scores_ = result.validation_scores
+        vars(self).pop("_partial_state", None)
+        return result
+
+    def _partial_descend(self, objective, random_state):
+        """One epoch of ``objective`` from the current coefficients, continuing
+        the rule's state of the previous ``partial_fit``: one step for full
+        batches."""
+        x0 = self._current_params(objective)
+        batch_size = self._batch_size(objective)
+        rule, step, state = getattr(self, "_partial_state", (None, None, None))
+        if rule is None:
+            rule, step = self._rule_and_step(objective, x0, batch_size)
+        else:
+            # A failed epoch must not leave its mark on the kept step size.
+            step = copy.deepcopy(step)
+        common = dict(rule=rule, step=step, max_iter=1, tol=self.tol, state=state,
+                      callback=print_progress if self.verbose else None)
+        if batch_size is None:
+            result = descend(objective, x0, warn=False, **common)
+        else:
+            result = descend_minibatch(
+                objective, x0, batch_size=batch_size, shuffle=self.shuffle,
+                random_state=random_state, n_iter_no_change=self.n_iter_no_change,
+                check_progress=False, **common,
+            )
+        self._check_diverged(result)
+        self._partial_state = (rule, step, result.rule_state)
+        self.n_iter_ = getattr(self, "n_iter_", 0) + result.nit
+        previous = getattr(self, "loss_curve_", result.loss_curve[:1])
+        self.loss_curve_ = np.concatenate([previous, result.loss_curve[1:]])
+        self.learning_rate_ = result.learning_rate
+        self.stop_reason_ = "partial_fit: one epoch."
+        self.validation_scores_ = None
+        return result
+
+    def _rule_and_step(self, objective, x0, batch_size):
         solver_params = {name: getattr(self, name) for name in SOLVER_CONSTRAINTS}
-        rule, step = make_rule_and_step(
-            objective, x0, learning_rate=self.learning_rate, **solver_params
-        )
-        result = descend(
-            objective,
-            x0,
-            rule=rule,
-            step=step,
-            max_iter=self.max_iter,
-            tol=self.tol,
-            callback=print_progress if self.verbose else None,
-            stacklevel=4,  # the user's call of fit, through _fit_context
-        )
+        return make_rule_and_step(objective, x0, learning_rate=self.learning_rate,
+                                  batch_size=batch_size, **solver_params)
+
+    def _batch_size(self, objective):
+        """None for full batches; a batch larger than the data is the whole data."""
+        if self.batch_size is None:
+            return None
+        return min(self.batch_size, objective.n_samples)
+
+    def _check_diverged(self, result):
         if result.status == "diverged":
             # A numpy float reads as the plain number the user typed.
             rate = self.learning_rate
@@ -61,33 +144,45 @@ class BaseGD(BaseEstimator):
                 "smaller learning_rate, learning_rate='auto' or 'line_search', or "
                 "scale the features (for example with StandardScaler)."
             )
-        self.n_iter_ = result.nit
-        self.loss_curve_ = result.loss_curve
-        self.learning_rate_ = result.learning_rate
-        self.stop_reason_ = result.message
-        return result
 
     def _start(self, objective):
         """Zeros, or the fitted coefficients when warm-starting."""
-        zeros = objective.initial_params()
         if not (self.warm_start and hasattr(self, "coef_")):
+            return objective.initial_params()
+        return self._current_params(objective, "warm_start=True")
+
+    def _current_params(self, objective, who="partial_fit"):
+        """The fitted coefficients as the core's ``theta`` (zeros if unfitted)."""
+        zeros = objective.initial_params()
+        if not hasattr(self, "coef_"):
             return zeros
         W = self.coef_[:, None] if self.coef_.ndim == 1 else self.coef_.T
         rows = [W, np.reshape(self.intercept_, (1, -1))] if objective.fit_intercept else [W]
         theta = np.vstack(rows)
         if theta.shape != zeros.shape:
             raise ValueError(
-                f"warm_start=True cannot start from the fitted coefficients: they "
+                f"{who} cannot start from the fitted coefficients: they "
                 f"have {W.shape[0]} features and {W.shape[1]} outputs, the new "
                 f"problem {objective.X.shape[1]} and {zeros.shape[1]}. Fit with "
-                "warm_start=False."
+                "warm_start=False, or start a new estimator."
             )
         return theta.astype(zeros.dtype)
+
+    def _validation_score(self, objective, X, y, sample_weight):
+        """The score of parameters ``theta`` on held-out data, for early stopping."""
+        def score(theta):
+            W, b = objective.split(theta)
+            return self._score_scores(X @ W + b, y, sample_weight)
+        return score
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
+
+
+def random_state_of(estimator):
+    return check_random_state(estimator.random_state)
 
 
 @contextmanager

@@ -3,14 +3,16 @@
 import numpy as np
 from scipy.special import log_softmax, softmax
 from sklearn.base import ClassifierMixin
+from sklearn.metrics import accuracy_score
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._base import VALIDATION, BaseGD, restore_on_failure
+from ._base import VALIDATION, BaseGD, random_state_of, restore_on_failure
 from ._docstrings import with_shared_parameters
 from ._losses import BinaryLogLoss, MultinomialLogLoss
 from ._objective import LinearModelObjective
+from ._penalties import penalty_strengths
 from ._sklearn_compat import StrOptions, _check_sample_weight, _fit_context
 
 
@@ -23,16 +25,18 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
     .. math::
 
         J(W, b) = \frac{1}{\sum_i s_i} \sum_{i=1}^{n} s_i\,
-                  \ell(y_i, x_i W + b) + \frac{\alpha}{2} \|W\|^2
+                  \ell(y_i, x_i W + b) + \frac{\alpha (1 - \rho)}{2} \|W\|^2
+                  + \alpha \rho \|W\|_1
 
     where :math:`s_i` are the sample weights (1 by default) and :math:`\ell`
     is the log loss: with two classes, the sigmoid loss
     :math:`\ell(y, z) = \log(1 + e^{z}) - y z` on one score :math:`z`; with
     :math:`K > 2` classes, the multinomial (softmax) loss
     :math:`\ell(y, z) = \log \sum_k e^{z_k} - z_y` on :math:`K` scores (not
-    one-vs-rest). ``alpha=a`` therefore solves
-    ``LogisticRegression(C=1 / (a * sum(s)))``. The default ``alpha=1e-4``
-    keeps the optimum finite on separable data.
+    one-vs-rest), and :math:`\rho` is 0 for ``penalty="l2"``, 1 for ``"l1"``
+    and ``l1_ratio`` for ``"elasticnet"``. ``alpha=a`` therefore solves
+    ``LogisticRegression(C=1 / (a * sum(s)), l1_ratio=rho)``. The default
+    ``alpha=1e-4`` keeps the optimum finite on separable data.
 
     Starting from :math:`W = 0, b = 0`, every iteration takes the plain
     gradient step
@@ -51,8 +55,10 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
 
     Parameters
     ----------
+    <penalty parameters>
     alpha : float >= 0, default=1e-4
-        Strength of the L2 penalty on the coefficients (not the intercepts).
+        Strength :math:`\alpha` of the penalty on the coefficients (not the
+        intercepts).
         With ``alpha=0`` the optimum is infinite on separable data.
     fit_intercept : bool, default=True
         Whether to fit the intercepts :math:`b`; if False, :math:`b = 0`.
@@ -84,8 +90,11 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
     tol : float >= 0, default=1e-4
         Stop when :math:`\max_j |\nabla J_j| \le` ``tol`` (the test of
         :class:`~sklearn.linear_model.LogisticRegression`'s lbfgs on the
-        same mean objective).
+        same mean objective). Mini-batches and early stopping compare the
+        epoch objective or the validation accuracy with ``tol`` instead (see
+        ``batch_size`` and ``early_stopping``).
     <solver parameters>
+    <batch parameters>
     <fit parameters>
     class_weight : dict, "balanced" or None, default=None
         Weights :math:`c_k` of the classes, multiplying the sample weights:
@@ -108,7 +117,11 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
     n_iter_ : int
         The iterations taken.
     loss_curve_ : ndarray of shape (`n_iter_` + 1,)
-        The objective :math:`J` at each iterate, the zero start first.
+        The objective :math:`J` at each iterate, the zero start first (for
+        mini-batches, the epoch objective after the start).
+    validation_scores_ : ndarray of shape (`n_iter_`,) or None
+        The validation accuracy after each step or epoch with
+        ``early_stopping``; None otherwise.
     learning_rate_ : float
         The step size of the last step (``1/L`` for ``"auto"``).
     stop_reason_ : str
@@ -143,11 +156,15 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }
 
-    def __init__(self, *, alpha=1e-4, fit_intercept=True, learning_rate="auto",
-                 max_iter=1000, tol=1e-4, solver="gd", momentum=0.9, beta_1=0.9,
-                 beta_2=0.999, epsilon=1e-8, schedule="constant", power_t=0.5,
-                 n_iter_no_change=10, warm_start=False, verbose=0, class_weight=None):
+    def __init__(self, *, penalty="l2", alpha=1e-4, l1_ratio=0.15, fit_intercept=True,
+                 learning_rate="auto", max_iter=1000, tol=1e-4, solver="gd", momentum=0.9,
+                 beta_1=0.9, beta_2=0.999, epsilon=1e-8, schedule="constant", power_t=0.5,
+                 n_iter_no_change=10, batch_size=None, shuffle=True, random_state=None,
+                 early_stopping=False, validation_fraction=0.1, warm_start=False,
+                 verbose=0, class_weight=None):
+        self.penalty = penalty
         self.alpha = alpha
+        self.l1_ratio = l1_ratio
         self.fit_intercept = fit_intercept
         self.learning_rate = learning_rate
         self.max_iter = max_iter
@@ -160,6 +177,11 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
         self.schedule = schedule
         self.power_t = power_t
         self.n_iter_no_change = n_iter_no_change
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
         self.warm_start = warm_start
         self.verbose = verbose
         self.class_weight = class_weight
@@ -186,18 +208,7 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
         with restore_on_failure(self):
             X, y = validate_data(self, X, y, **VALIDATION)
             check_classification_targets(y)
-            sample_weight = _check_sample_weight(
-                sample_weight, X, dtype=X.dtype, ensure_non_negative=True
-            )
             classes = unique_labels(y)
-            labels = np.searchsorted(classes, y)
-            _check_two_weighted_classes(classes, labels, sample_weight)
-            if self.class_weight is not None:
-                class_weight = compute_class_weight(
-                    self.class_weight, classes=classes, y=y, sample_weight=sample_weight
-                )
-                sample_weight = sample_weight * class_weight[labels].astype(X.dtype)
-                _check_two_weighted_classes(classes, labels, sample_weight)
             if self.warm_start and hasattr(self, "classes_") and not np.array_equal(
                 classes, self.classes_
             ):
@@ -205,18 +216,102 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
                     f"warm_start=True needs the classes of the previous fit, "
                     f"{self.classes_.tolist()}, but y has {classes.tolist()}."
                 )
-            if len(classes) == 2:
-                loss, Y, n_outputs = BinaryLogLoss(), labels[:, None].astype(X.dtype), 1
-            else:
-                loss, Y, n_outputs = MultinomialLogLoss(), labels[:, None], len(classes)
-            objective = LinearModelObjective(
-                X, Y, sample_weight, loss, alpha=self.alpha,
-                fit_intercept=self.fit_intercept, n_outputs=n_outputs,
-            )
-            W, b = objective.split(self._descend(objective).x)
+            labels, sample_weight = self._weighted_labels(X, y, classes, sample_weight)
+            random_state = random_state_of(self)
+            train, val = self._split_validation(len(y), labels, random_state)
+            objective = self._objective(X[train], labels[train], sample_weight[train],
+                                        len(classes))
+            score = None if val is None else self._validation_score(
+                objective, X[val], labels[val], sample_weight[val])
+            result = self._descend(objective, score, random_state)
             self.classes_ = classes
-            self.coef_, self.intercept_ = W.T.copy(), b.copy()
+            self._set_coef(objective, result.x)
         return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """One epoch of descent on ``(X, y)``, from the current coefficients.
+
+        For data that comes in chunks: each call takes one pass of
+        ``batch_size`` batches (one full-batch step when ``batch_size`` is
+        None) over the chunk, keeping the update rule's state (momentum,
+        moments) and the step size from call to call. The first call fixes
+        the step for ``"auto"`` from its chunk. No stopping test is made and
+        ``early_stopping`` is ignored.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            A chunk of training data.
+        y : array-like of shape (n_samples,)
+            Its labels, all among ``classes``.
+        classes : array-like of shape (n_classes,), default=None
+            Every class the model will ever see; required on the first call
+            (a chunk need not hold them all), and then equal to ``classes_``
+            if given again.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights; None means 1 for every sample.
+
+        Returns
+        -------
+        self : GDLogisticRegressor
+            The updated estimator; left as it was if the epoch fails.
+        """
+        with restore_on_failure(self):
+            first = not hasattr(self, "classes_")
+            classes = _partial_fit_classes(self, classes, first)
+            X, y = validate_data(self, X, y, reset=first, **VALIDATION)
+            check_classification_targets(y)
+            unknown = np.setdiff1d(unique_labels(y), classes)
+            if unknown.size:
+                raise ValueError(
+                    f"y has labels {unknown.tolist()} that are not among the classes "
+                    f"{classes.tolist()} of the first partial_fit."
+                )
+            labels, sample_weight = self._weighted_labels(
+                X, y, classes, sample_weight, need_two=False)
+            objective = self._objective(X, labels, sample_weight, len(classes))
+            result = self._partial_descend(objective, random_state_of(self))
+            self.classes_ = classes
+            self._set_coef(objective, result.x)
+        return self
+
+    def _weighted_labels(self, X, y, classes, sample_weight, need_two=True):
+        """Integer labels and the sample weights times the class weights."""
+        sample_weight = _check_sample_weight(
+            sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+        )
+        labels = np.searchsorted(classes, y)
+        if need_two:
+            _check_two_weighted_classes(classes, labels, sample_weight)
+        if self.class_weight is not None:
+            class_weight = compute_class_weight(
+                self.class_weight, classes=classes, y=y, sample_weight=sample_weight
+            )
+            sample_weight = sample_weight * class_weight[labels].astype(X.dtype)
+            if need_two:
+                _check_two_weighted_classes(classes, labels, sample_weight)
+        return labels, sample_weight
+
+    def _objective(self, X, labels, sample_weight, n_classes):
+        if n_classes == 2:
+            loss, Y, n_outputs = BinaryLogLoss(), labels[:, None].astype(X.dtype), 1
+        else:
+            loss, Y, n_outputs = MultinomialLogLoss(), labels[:, None], n_classes
+        alpha, l1_ratio = penalty_strengths(self.penalty, self.alpha, self.l1_ratio)
+        return LinearModelObjective(
+            X, Y, sample_weight, loss, alpha=alpha, l1_ratio=l1_ratio,
+            fit_intercept=self.fit_intercept, n_outputs=n_outputs,
+        )
+
+    def _set_coef(self, objective, theta):
+        W, b = objective.split(theta)
+        self.coef_, self.intercept_ = W.T.copy(), b.copy()
+
+    @staticmethod
+    def _score_scores(Z, labels, sample_weight):
+        predicted = (Z[:, 0] > 0).astype(int) if Z.shape[1] == 1 else Z.argmax(axis=1)
+        return accuracy_score(labels, predicted, sample_weight=sample_weight)
 
     def decision_function(self, X):
         """The scores :math:`X W + b`.
@@ -291,6 +386,26 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
         if scores.ndim == 1:
             scores = np.column_stack([np.zeros_like(scores), scores])
         return scores
+
+
+def _partial_fit_classes(estimator, classes, first):
+    """The classes of a ``partial_fit`` call: given on the first, kept after."""
+    if classes is None:
+        if first:
+            raise ValueError(
+                "classes must be passed on the first call to partial_fit: a chunk "
+                "need not hold every class the model will see."
+            )
+        return estimator.classes_
+    classes = unique_labels(classes)
+    if len(classes) < 2:
+        raise ValueError(f"partial_fit needs at least 2 classes, got {classes.tolist()}.")
+    if not first and not np.array_equal(classes, estimator.classes_):
+        raise ValueError(
+            f"classes={classes.tolist()} differs from the classes of the first "
+            f"partial_fit, {estimator.classes_.tolist()}."
+        )
+    return classes
 
 
 def _check_two_weighted_classes(classes, labels, sample_weight):

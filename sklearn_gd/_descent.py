@@ -1,14 +1,17 @@
-r"""The one descent loop that every estimator and :func:`minimize` run.
+r"""The full-batch descent loop that every estimator and :func:`minimize` run.
 
 One iteration::
 
-    if max |g_k| <= tol: stop ("converged")
-    d_k, state = rule.update(g_k, state)
-    eta_k, x_{k+1}, f_{k+1}, g_{k+1} = step(problem, x_k, f_k, g_k, d_k)
+    if max |s_k| <= tol: stop ("converged")       s_k = stationarity(x_k, g_k)
+    d_k, state = rule.update(g(y_k), state)
+    eta_k, x_{k+1}, f_{k+1}, g_{k+1} = step(problem, y_k, f(y_k), g(y_k), d_k)
     if f_{k+1} is non-finite or blew up: stop ("diverged")
+    if the validation score stalled: stop ("early_stopping")
+    y_{k+1} = rule.extrapolate(x_{k+1})          (FISTA only; else y = x)
 
-The test on the gradient comes first so that the last iterate is tested too;
-a test on the drop of the objective would stop long before the optimum on an
+``s_k`` is the gradient for a smooth problem and the subgradient of least
+size otherwise. The test comes first so that the last iterate is tested too; a
+test on the drop of the objective would stop long before the optimum on an
 ill-conditioned problem.
 """
 
@@ -27,60 +30,125 @@ BLOWUP_FACTOR = 1e4
 
 def descend(
     problem, x0, *, rule, step, max_iter, tol, callback=None, record_path=False,
-    stacklevel=2,
+    early_stopping=None, state=None, warn=True, stacklevel=2,
 ):
     """Descend ``problem`` from ``x0``; return a :class:`DescentResult`.
 
-    Warns with :class:`~sklearn.exceptions.ConvergenceWarning` when the
-    descent ends without meeting ``tol`` (other than by divergence or the
+    ``early_stopping`` is None or a :class:`Patience` on a validation score,
+    asked after every step. ``state`` continues the rule's state of an
+    earlier descent (``result.rule_state``). With ``warn`` (the default), warns with
+    :class:`~sklearn.exceptions.ConvergenceWarning` when the descent ends
+    without meeting ``tol`` (other than by divergence, early stopping or the
     callback), ``stacklevel`` frames above this function; never raises on
     divergence.
     """
-    x = x0
     # Overflow and invalid values are how divergence shows itself; the loop
     # detects them and says so, instead of numpy warning mid-computation.
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        f, g = problem.value_and_grad(x)
-        record = _Record(record_path, x, f)
-        state = rule.init(x)
-        blown_up = _BlowUpWatch(f)
-        eta, status, nit = step.eta, None, 0
+        x = y = x0
+        f, g = fy, gy = problem.value_and_grad(x)
+        record = Record(record_path, x, f)
+        state = rule.init(x) if state is None else state
+        blown_up = BlowUpWatch(f)
+        eta, status, nit, reason = step.eta, None, 0, None
         if not _finite(f, g):
             status = "diverged"
         while status is None:
-            if _grad_size(g) <= tol:
+            if _grad_size(problem.stationarity(x, g)) <= tol:
                 status = "converged"
                 break
             if nit == max_iter:
                 status = "max_iter"
                 break
-            d, state = rule.update(g, state)
+            d, state = rule.update(gy, state)
             try:
-                eta, x, f, g = step(problem, x, f, g, d)
+                eta, x, f, g = step(problem, y, fy, gy, d)
             except LineSearchFailed as exc:
                 status, reason = "line_search_failed", str(exc)
                 break
             nit += 1
             record.add(x, f)
-            if blown_up(f, g):
-                status = "diverged"
-                break
-            if callback is not None and _callback_stops(callback, x, f, g, nit, eta):
-                status = "callback"
-    if status == "line_search_failed":
-        message = f"Stopped after {nit} iterations: {reason}."
-    else:
-        message = _message(status, nit, blown_up.f0, f, g, tol, eta)
-    if status in ("max_iter", "line_search_failed"):
-        warnings.warn(message, ConvergenceWarning, stacklevel=stacklevel + 1)
-    return DescentResult(
-        x=x, fun=f, jac=g, nit=nit, success=status == "converged", status=status,
-        message=message, learning_rate=eta, loss_curve=np.asarray(record.losses),
-        path=record.path(),
+            status = _after_epoch(blown_up, early_stopping, callback, x, f, g, nit, eta)
+            y, fy, gy = x, f, g
+            if status is None and hasattr(rule, "extrapolate"):
+                y, state = rule.extrapolate(x, state)
+                fy, gy = problem.value_and_grad(y)
+    x, f, g = _best_if_early_stopped(problem, early_stopping, x, f, g)
+    return finish(
+        status, x, f, g, nit, eta, record, blown_up, tol, early_stopping, state,
+        measure=problem.stationarity(x, g), reason=reason, warn=warn,
+        stacklevel=stacklevel + 1,
     )
 
 
-class _BlowUpWatch:
+def _after_epoch(blown_up, early_stopping, callback, x, f, g, nit, eta):
+    """The status after an epoch (a full-batch step): None to go on."""
+    if blown_up(f, g):
+        return "diverged"
+    if early_stopping is not None and early_stopping.stalled(x):
+        return "early_stopping"
+    if callback is not None and callback_stops(callback, x, f, g, nit, eta):
+        return "callback"
+    return None
+
+
+def _best_if_early_stopped(problem, early_stopping, x, f, g):
+    """Early stopping hands back the best validated iterate, not the last."""
+    if early_stopping is None or early_stopping.best_x is None:
+        return x, f, g
+    x = early_stopping.best_x
+    f, g = problem.value_and_grad(x)
+    return x, f, g
+
+
+def finish(status, x, f, g, nit, eta, record, blown_up, tol, early_stopping, state,
+           *, measure, reason=None, warn=True, stacklevel=3):
+    """The :class:`DescentResult` of a loop, with the warning it deserves.
+
+    ``measure`` is the stationarity at ``x`` that the message reports.
+    """
+    message = reason_message(status, nit, blown_up.f0, f, measure, tol, eta, reason)
+    if warn and status in ("max_iter", "line_search_failed"):
+        warnings.warn(message, ConvergenceWarning, stacklevel=stacklevel + 1)
+    return DescentResult(
+        x=x, fun=f, jac=g, nit=nit, success=status in ("converged", "early_stopping"),
+        status=status, message=message, learning_rate=eta,
+        loss_curve=np.asarray(record.losses), path=record.path(),
+        validation_scores=None if early_stopping is None else np.asarray(early_stopping.scores),
+        rule_state=state,
+    )
+
+
+class Patience:
+    """Counts epochs without progress, as scikit-learn's ``n_iter_no_change``.
+
+    An epoch makes progress when its score beats the best so far by more
+    than ``tol`` (a score is higher-is-better; pass minus an objective).
+    :meth:`stalled` is true once ``patience`` epochs in a row made none.
+    With ``score``, a function of the parameters (a validation score), the
+    best parameters are kept in ``best_x``.
+    """
+
+    def __init__(self, patience, tol, score=None):
+        self.patience, self.tol, self.score = patience, tol, score
+        self.best, self.best_x, self.scores, self._stalls = -np.inf, None, [], 0
+
+    def stalled(self, x, value=None):
+        value = self.score(x) if self.score is not None else value
+        self.scores.append(value)
+        self._stalls = self._stalls + 1 if value <= self.best + self.tol else 0
+        if value > self.best:
+            self.best = value
+            if self.score is not None:
+                self.best_x = x.copy()
+        return self._stalls >= self.patience
+
+    def reset(self):
+        """Count afresh (after the step was shrunk)."""
+        self._stalls = 0
+
+
+class BlowUpWatch:
     """Tells, step by step, whether the objective has blown up.
 
     Blown up means non-finite, or risen above its start by ``BLOWUP_FACTOR``
@@ -103,11 +171,14 @@ class _BlowUpWatch:
 
 
 def print_progress(info):
-    """A callback that prints one line per iteration (the ``verbose`` output)."""
-    print(
-        f"Iteration {info.nit}: objective {info.fun:.8g}, step {info.learning_rate:.4g}, "
-        f"max |gradient| {_grad_size(info.jac):.4g}"
-    )
+    """A callback that prints one line per iteration or epoch (``verbose``).
+
+    A mini-batch epoch has no full gradient to report (``info.jac`` is None).
+    """
+    gradient = "" if info.jac is None else f", max |gradient| {_grad_size(info.jac):.4g}"
+    unit = "Iteration" if info.jac is not None else "Epoch"
+    print(f"{unit} {info.nit}: objective {info.fun:.8g}, step {info.learning_rate:.4g}"
+          f"{gradient}")
 
 
 def _grad_size(g):
@@ -118,7 +189,7 @@ def _finite(f, g):
     return bool(np.isfinite(f) and np.all(np.isfinite(g)))
 
 
-def _callback_stops(callback, x, f, g, nit, eta):
+def callback_stops(callback, x, f, g, nit, eta):
     info = DescentResult(x=x, fun=f, jac=g, nit=nit, learning_rate=eta)
     try:
         stop = callback(info)
@@ -127,9 +198,15 @@ def _callback_stops(callback, x, f, g, nit, eta):
         return True
 
 
-def _message(status, nit, f0, f, g, tol, eta):
+def reason_message(status, nit, f0, f, g, tol, eta, reason=None):
+    """Why the descent stopped, in words."""
+    if reason is not None:
+        return f"Stopped after {nit} iterations: {reason}."
     if status == "converged":
         return f"Converged after {nit} iterations: max |gradient| <= tol={tol:g}."
+    if status == "early_stopping":
+        return (f"Stopped early after {nit} iterations: the validation score "
+                "stopped improving; the best iterate is kept.")
     if status == "max_iter":
         return (
             f"Gradient descent stopped at max_iter={nit} iterations with "
@@ -146,7 +223,7 @@ def _message(status, nit, f0, f, g, tol, eta):
     )
 
 
-class _Record:
+class Record:
     """The objective at every iterate and, on request, the iterates."""
 
     def __init__(self, keep_path, x0, f0):

@@ -57,12 +57,63 @@ SOLVER_PARAMETERS = r"""    solver : {"gd", "momentum", "nesterov", "adam", "ada
         The exponent :math:`p` of ``"invscaling"``.
     n_iter_no_change : int >= 1, default=10
         The patience of ``"adaptive"``: steps without a new best objective
-        before the step is divided by 5.
+        before the step is divided by 5. In the estimators it is also the
+        patience, in epochs, of mini-batch descent and of early stopping (see
+        ``batch_size`` and ``early_stopping``).
+"""
+
+PENALTY_PARAMETERS = r"""    penalty : {"l2", "l1", "elasticnet"} or None, default="l2"
+        The penalty on the coefficients (never on the intercept),
+        :math:`P(W) = \alpha \rho \|W\|_1 + \tfrac{\alpha (1 - \rho)}{2}
+        \|W\|_F^2` with :math:`\rho` = 0 for ``"l2"``, 1 for ``"l1"`` and
+        ``l1_ratio`` for ``"elasticnet"``; None means no penalty (``alpha`` is
+        then ignored). The L1 part is not differentiable: each step is followed
+        by its proximal step, the soft-threshold
+        :math:`w \leftarrow \mathrm{sign}(w) \max(|w| - \eta \alpha \rho, 0)`,
+        so coefficients become exactly zero, and the stopping test measures
+        the subgradient of least size. With it, full-batch ``"nesterov"`` is
+        FISTA; the adaptive solvers cannot take it.
+    l1_ratio : float in [0, 1], default=0.15
+        The share :math:`\rho` of L1 in ``"elasticnet"``.
+"""
+
+BATCH_PARAMETERS = r"""    batch_size : int >= 1 or None, default=None
+        None: full-batch descent, every step on the gradient of the whole
+        objective. An int: mini-batch descent (1 is stochastic gradient
+        descent), each step on the gradient of ``batch_size`` samples,
+        weighted so that it estimates the full gradient without bias;
+        ``max_iter`` then counts epochs (passes over the data), the
+        ``learning_rate`` cannot be ``"line_search"`` or ``"bb"``, ``"auto"``
+        is :math:`1 / \mathcal{L}(b)` with :math:`\mathcal{L}(b)` the
+        expected smoothness of the batches (Gower et al., 2019: :math:`L_{\max}`,
+        the largest one-sample constant, for ``batch_size=1``, down to
+        :math:`L` for the whole data) on the ``"adaptive"`` schedule, and
+        ``"nesterov"`` takes the constant ``momentum``. The descent stops when
+        the epoch objective (the mean of the mini-batch objectives met during
+        the epoch, scikit-learn's ``loss_curve_``) has not fallen below its
+        best by more than ``tol`` for ``n_iter_no_change`` epochs in a row;
+        on the ``"adaptive"`` schedule that divides the step by 5 instead,
+        until it has shrunk a millionfold.
+    shuffle : bool, default=True
+        Whether to shuffle the samples before each epoch (mini-batches only).
+    random_state : int, RandomState instance or None, default=None
+        Seeds the shuffles and the validation split; pass an int for
+        reproducible fits.
+    early_stopping : bool, default=False
+        Set aside ``validation_fraction`` of the training data (stratified
+        for the classifier) and score the model on it (``score``: R² or
+        accuracy) after every epoch, or every step for full batches; stop
+        when the score has not risen above its best by more than ``tol`` for
+        ``n_iter_no_change`` epochs in a row, and keep the coefficients of
+        the best score.
+    validation_fraction : float in (0, 1), default=0.1
+        The share of the training data set aside for early stopping.
 """
 
 FIT_PARAMETERS = r"""    warm_start : bool, default=False
         Start the descent from the coefficients of the previous ``fit``
-        instead of zeros (they must have the same shape).
+        instead of zeros (they must have the same shape). ``partial_fit``
+        always continues from them.
     verbose : int >= 0, default=0
         If positive, print one line per iteration: the objective, the step
         size and the largest absolute component of the gradient.
@@ -70,6 +121,8 @@ FIT_PARAMETERS = r"""    warm_start : bool, default=False
 
 MARKERS = {
     "    <solver parameters>\n": SOLVER_PARAMETERS,
+    "    <penalty parameters>\n": PENALTY_PARAMETERS,
+    "    <batch parameters>\n": BATCH_PARAMETERS,
     "    <fit parameters>\n": FIT_PARAMETERS,
 }
 

@@ -43,3 +43,12 @@ def _gram_matvec(X, weights, fit_intercept, v):
     if fit_intercept:
         out[p] = r.sum()
     return out
+
+
+def max_row_norm(X, scale, fit_intercept):
+    r""":math:`\max_i s_i \|[x_i, 1]\|^2`, without densifying a sparse ``X``."""
+    if hasattr(X, "multiply"):
+        squared = np.asarray(X.multiply(X).sum(axis=1)).ravel()
+    else:
+        squared = np.einsum("ij,ij->i", X, X)
+    return float(np.max(scale * (squared + int(fit_intercept))))

@@ -7,7 +7,7 @@ import numpy as np
 from ._descent import descend
 from ._docstrings import with_shared_parameters
 from ._problem import FunctionProblem
-from ._rules import SOLVERS, make_rule
+from ._rules import ADAPTIVE_SOLVERS, SOLVERS, make_rule
 from ._sklearn_compat import Interval, StrOptions, validate_params
 from ._step_sizes import SCHEDULES, make_step_size
 
@@ -25,17 +25,27 @@ SOLVER_CONSTRAINTS = {
 
 
 def make_rule_and_step(problem, x0, *, learning_rate, solver, momentum, beta_1, beta_2,
-                       epsilon, schedule, power_t, n_iter_no_change):
+                       epsilon, schedule, power_t, n_iter_no_change, batch_size=None):
     """The update rule and the step size that the solver parameters name.
 
     ``minimize`` and the estimators take the same parameters
     (``SOLVER_CONSTRAINTS`` and ``learning_rate``) and turn them into the
-    loop's two pieces here, in one place.
+    loop's two pieces here, in one place. ``batch_size`` is None for full
+    batches.
     """
+    if problem.nonsmooth and solver in ADAPTIVE_SOLVERS:
+        raise ValueError(
+            f"solver={solver!r} cannot take an L1 penalty: it rescales each "
+            "coordinate of the step, so a soft-threshold step no longer stops at "
+            "the penalized optimum. Use solver='gd', 'momentum' or 'nesterov' "
+            "(FISTA) with penalty='l1' or 'elasticnet'."
+        )
     rule = make_rule(solver, momentum=momentum, beta_1=beta_1, beta_2=beta_2,
-                     epsilon=epsilon)
+                     epsilon=epsilon, full_batch=batch_size is None,
+                     proximal=problem.nonsmooth)
     step = make_step_size(learning_rate, problem, solver, schedule=schedule,
-                          power_t=power_t, n_iter_no_change=n_iter_no_change, x0=x0)
+                          power_t=power_t, n_iter_no_change=n_iter_no_change, x0=x0,
+                          batch_size=batch_size)
     return rule, step
 
 

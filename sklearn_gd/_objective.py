@@ -3,20 +3,28 @@ r"""The objective of a penalized linear model, in the shape the core descends.
 .. math::
 
     J(W, b) = \frac{1}{\sum_i s_i} \sum_i s_i\, \ell(y_i, x_i W + b)
-              + \frac{\alpha}{2} \|W\|_F^2
+              + \frac{\alpha (1 - \rho)}{2} \|W\|_F^2 + \alpha \rho \|W\|_1
 
 The parameters are one array ``theta`` of shape ``(n_features [+ 1],
 n_outputs)``: ``W`` on top, the intercept ``b`` as the last row when
 ``fit_intercept``. The intercept is not penalized.
+
+The loop reads the objective through the problem protocol of
+:mod:`sklearn_gd._problem`: the value of :math:`J` with the gradient of its
+smooth part, the proximal step of the non-smooth part, the stationarity
+measure and a Lipschitz constant.
 """
+
+import copy
 
 import numpy as np
 
-from ._lipschitz import gram_spectral_norm
+from ._lipschitz import gram_spectral_norm, max_row_norm
+from ._penalties import ElasticNet
 
 
 class LinearModelObjective:
-    """Loss plus L2 penalty of a linear model, for the descent loop.
+    """Loss plus elastic-net penalty of a linear model, for the descent loop.
 
     Parameters
     ----------
@@ -28,18 +36,29 @@ class LinearModelObjective:
     loss : object
         A loss from :mod:`sklearn_gd._losses`.
     alpha : float >= 0
+    l1_ratio : float in [0, 1], default=0.0
+        The penalty's strength and its L1 share (:mod:`sklearn_gd._penalties`).
     fit_intercept : bool
     n_outputs : int
         Columns of ``W``.
     """
 
-    def __init__(self, X, Y, sample_weight, loss, *, alpha, fit_intercept, n_outputs):
+    def __init__(self, X, Y, sample_weight, loss, *, alpha, l1_ratio=0.0, fit_intercept,
+                 n_outputs):
         self.X, self.Y, self.loss = X, Y, loss
-        self.alpha, self.fit_intercept = alpha, fit_intercept
+        self.penalty, self.fit_intercept = ElasticNet(alpha, l1_ratio), fit_intercept
         self.n_outputs = n_outputs
         # Dividing by the sum of the weights keeps the objective a weighted
         # mean: weight 2 is the same as a repeated row.
         self._weights = sample_weight / sample_weight.sum()
+
+    @property
+    def n_samples(self):
+        return self.X.shape[0]
+
+    @property
+    def nonsmooth(self):
+        return self.penalty.nonsmooth
 
     def initial_params(self):
         shape = (self.X.shape[1] + int(self.fit_intercept), self.n_outputs)
@@ -51,25 +70,84 @@ class LinearModelObjective:
         b = theta[p] if self.fit_intercept else np.zeros_like(theta[0])
         return theta[:p], b
 
+    def batch(self, rows):
+        """The objective on the samples ``rows`` only, as an unbiased estimate.
+
+        Each weight is scaled by ``n_samples / len(rows)``, so that the
+        batch's loss and gradient average, over batches drawn uniformly, to
+        the full ones; the penalty is kept whole.
+        """
+        part = copy.copy(self)
+        part.X, part.Y = self.X[rows], self.Y[rows]
+        part._weights = self._weights[rows] * (self.n_samples / len(rows))
+        return part
+
     def value_and_grad(self, theta):
+        """:math:`J(\\theta)` and the gradient of its smooth part."""
         W, b = self.split(theta)
         Z = self.X @ W
         if self.fit_intercept:
             Z += b
         losses, dZ = self.loss.loss_gradient(self.Y, Z)
-        value = self._weights @ losses + 0.5 * self.alpha * np.vdot(W, W)
+        penalty, penalty_grad = self.penalty.smooth_value_and_grad(W)
+        value = self._weights @ losses + penalty + self.penalty.nonsmooth_value(W)
         dZ *= self._weights[:, None]
         grad = np.empty_like(theta)
-        grad[: W.shape[0]] = self.X.T @ dZ + self.alpha * W
+        grad[: W.shape[0]] = self.X.T @ dZ + penalty_grad
         if self.fit_intercept:
             grad[-1] = dZ.sum(axis=0)
         return float(value), grad
 
+    def nonsmooth_value(self, theta):
+        return self.penalty.nonsmooth_value(self.split(theta)[0])
+
+    def prox(self, theta, eta):
+        """The proximal step of the L1 part on ``W``; the intercept is free."""
+        if not self.nonsmooth:
+            return theta
+        out = theta.copy()
+        p = self.X.shape[1]
+        out[:p] = self.penalty.prox(theta[:p], eta)
+        return out
+
+    def stationarity(self, theta, grad):
+        """The subgradient of least size: the gradient itself without L1."""
+        if not self.nonsmooth:
+            return grad
+        out = grad.copy()
+        p = self.X.shape[1]
+        out[:p] = self.penalty.min_norm_subgradient(theta[:p], grad[:p])
+        return out
+
     def lipschitz(self):
-        r""":math:`L = c\, \lambda_{\max}([X, 1]^\top \mathrm{diag}(w) [X, 1]) + \alpha`.
+        r""":math:`L = c\, \lambda_{\max}([X, 1]^\top \mathrm{diag}(w) [X, 1]) + \alpha (1 - \rho)`.
 
         ``c`` bounds the loss's second derivative in the raw prediction and
-        ``w`` are the normalized sample weights.
+        ``w`` are the normalized sample weights. Only the smooth part counts.
         """
         gram = gram_spectral_norm(self.X, self._weights, self.fit_intercept)
-        return self.loss.curvature * gram + self.alpha
+        return self.loss.curvature * gram + self.penalty.l2
+
+    def batch_lipschitz(self, batch_size):
+        r"""The expected smoothness of batches of ``batch_size`` samples.
+
+        Gower et al. (2019), sampling without replacement:
+
+        .. math::
+
+            \mathcal{L}(b) = \frac{n (b - 1)}{b (n - 1)} L
+                + \frac{n - b}{b (n - 1)} L_{\max},
+
+        where :math:`L_{\max} = c \max_i n w_i \|[x_i, 1]\|^2` bounds every
+        single sample's gradient. It is :math:`L_{\max}` for one sample and
+        :math:`L` for the whole data; its inverse is a step for which
+        stochastic gradient descent does not diverge.
+        """
+        n, b = self.n_samples, min(batch_size, self.n_samples)
+        full = self.lipschitz()
+        if n == 1 or b == n:
+            return full
+        single = self.loss.curvature * max_row_norm(
+            self.X, self._weights * n, self.fit_intercept
+        ) + self.penalty.l2
+        return (n * (b - 1) * full + (n - b) * single) / (b * (n - 1))

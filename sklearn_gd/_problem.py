@@ -1,14 +1,38 @@
 """A user's differentiable function, seen by the descent loop as a problem.
 
-The loop asks a problem for ``value_and_grad(x)`` and, when it has one, for
-``lipschitz()``, a bound on the Lipschitz constant of the gradient. The
-estimators' objectives offer the same two methods.
+The loop asks a problem for
+
+- ``value_and_grad(x)``: the objective and the gradient of its smooth part;
+- ``lipschitz()``: a Lipschitz constant of that gradient, or None;
+- ``prox(x, eta)``: the proximal step of its non-smooth part;
+- ``nonsmooth_value(x)``: the value of that part (for the line search);
+- ``stationarity(x, g)``: what the stopping test measures, zero exactly at an
+  optimum (the gradient itself for a smooth problem);
+- ``nonsmooth``: whether there is a non-smooth part.
+
+:class:`Smooth` gives the last four for a problem without one. The
+estimators' objectives (:mod:`sklearn_gd._objective`) offer all six.
 """
 
 import numpy as np
 
 
-class FunctionProblem:
+class Smooth:
+    """The protocol's non-smooth part for a problem that has none."""
+
+    nonsmooth = False
+
+    def prox(self, x, eta):
+        return x
+
+    def nonsmooth_value(self, x):
+        return 0.0
+
+    def stationarity(self, x, g):
+        return g
+
+
+class FunctionProblem(Smooth):
     """Wrap ``fun`` and ``jac`` (scipy's conventions) as a problem.
 
     Parameters

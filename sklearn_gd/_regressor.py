@@ -1,29 +1,35 @@
-"""GDLinearRegressor: least squares and ridge by gradient descent."""
+"""GDLinearRegressor: least squares, ridge, lasso and elastic net by gradient descent."""
 
 from sklearn.base import RegressorMixin
+from sklearn.metrics import r2_score
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._base import VALIDATION, BaseGD, restore_on_failure
+from ._base import VALIDATION, BaseGD, random_state_of, restore_on_failure
 from ._docstrings import with_shared_parameters
 from ._losses import HalfSquaredError
 from ._objective import LinearModelObjective
+from ._penalties import penalty_strengths
 from ._sklearn_compat import _check_sample_weight, _fit_context
 
 
 @with_shared_parameters
 class GDLinearRegressor(RegressorMixin, BaseGD):
-    r"""Linear least squares, optionally L2-penalized, fitted by gradient descent.
+    r"""Linear least squares, optionally penalized, fitted by gradient descent.
 
     Minimizes, over the coefficients :math:`W` and the intercept :math:`b`,
 
     .. math::
 
         J(W, b) = \frac{1}{2 \sum_i s_i} \sum_{i=1}^{n} s_i
-                  \|y_i - x_i W - b\|^2 + \frac{\alpha}{2} \|W\|^2
+                  \|y_i - x_i W - b\|^2 + \frac{\alpha (1 - \rho)}{2} \|W\|^2
+                  + \alpha \rho \|W\|_1
 
-    where :math:`s_i` are the sample weights (1 by default). ``alpha=a``
-    therefore solves ``Ridge(alpha=a * sum(s))``, and the default ``alpha=0``
-    is ordinary least squares, the problem of
+    where :math:`s_i` are the sample weights (1 by default) and :math:`\rho`
+    is 0 for ``penalty="l2"``, 1 for ``"l1"`` and ``l1_ratio`` for
+    ``"elasticnet"``. So ``alpha=a`` solves ``Ridge(alpha=a * sum(s))`` with
+    ``"l2"``, ``Lasso(alpha=a)`` with ``"l1"`` and ``ElasticNet(alpha=a,
+    l1_ratio=r)`` with ``"elasticnet"``, and the default ``alpha=0`` is
+    ordinary least squares, the problem of
     :class:`~sklearn.linear_model.LinearRegression`.
 
     Starting from :math:`W = 0, b = 0`, every iteration takes the plain
@@ -36,12 +42,16 @@ class GDLinearRegressor(RegressorMixin, BaseGD):
         b \leftarrow b - \eta\, \tfrac{1}{\sum_i s_i} \sum_i s_i (x_i W + b - y_i)
 
     in the original coordinates of ``X`` (no scaling or centering is added),
-    until the largest absolute component of the gradient is at most ``tol``.
+    until the largest absolute component of the gradient is at most ``tol``
+    (with an L1 part, the step is followed by a soft-threshold and the test is
+    on the subgradient of least size; see ``penalty``).
 
     Parameters
     ----------
+    <penalty parameters>
     alpha : float >= 0, default=0.0
-        Strength of the L2 penalty on the coefficients (not the intercept).
+        Strength :math:`\alpha` of the penalty on the coefficients (not the
+        intercept).
     fit_intercept : bool, default=True
         Whether to fit the intercept :math:`b`; if False, :math:`b = 0`.
     learning_rate : float > 0, "auto", "line_search" or "bb", default="auto"
@@ -71,8 +81,11 @@ class GDLinearRegressor(RegressorMixin, BaseGD):
     tol : float >= 0, default=1e-4
         Stop when :math:`\max_j |\nabla J_j| \le` ``tol``. The test is on the
         gradient, not on the drop of the objective, which stalls long before
-        the optimum on ill-conditioned data.
+        the optimum on ill-conditioned data. Mini-batches and early stopping
+        compare the epoch objective or the validation score with ``tol``
+        instead (see ``batch_size`` and ``early_stopping``).
     <solver parameters>
+    <batch parameters>
     <fit parameters>
 
     Attributes
@@ -85,7 +98,11 @@ class GDLinearRegressor(RegressorMixin, BaseGD):
     n_iter_ : int
         The iterations taken.
     loss_curve_ : ndarray of shape (`n_iter_` + 1,)
-        The objective :math:`J` at each iterate, the zero start first.
+        The objective :math:`J` at each iterate, the zero start first (for
+        mini-batches, the epoch objective after the start).
+    validation_scores_ : ndarray of shape (`n_iter_`,) or None
+        The validation :math:`R^2` after each step or epoch with
+        ``early_stopping``; None otherwise.
     learning_rate_ : float
         The step size of the last step (``1/L`` for ``"auto"``).
     stop_reason_ : str
@@ -113,11 +130,15 @@ class GDLinearRegressor(RegressorMixin, BaseGD):
     (array([2.]), 1.0)
     """
 
-    def __init__(self, *, alpha=0.0, fit_intercept=True, learning_rate="auto",
-                 max_iter=1000, tol=1e-4, solver="gd", momentum=0.9, beta_1=0.9,
-                 beta_2=0.999, epsilon=1e-8, schedule="constant", power_t=0.5,
-                 n_iter_no_change=10, warm_start=False, verbose=0):
+    def __init__(self, *, penalty="l2", alpha=0.0, l1_ratio=0.15, fit_intercept=True,
+                 learning_rate="auto", max_iter=1000, tol=1e-4, solver="gd", momentum=0.9,
+                 beta_1=0.9, beta_2=0.999, epsilon=1e-8, schedule="constant", power_t=0.5,
+                 n_iter_no_change=10, batch_size=None, shuffle=True, random_state=None,
+                 early_stopping=False, validation_fraction=0.1, warm_start=False,
+                 verbose=0):
+        self.penalty = penalty
         self.alpha = alpha
+        self.l1_ratio = l1_ratio
         self.fit_intercept = fit_intercept
         self.learning_rate = learning_rate
         self.max_iter = max_iter
@@ -130,6 +151,11 @@ class GDLinearRegressor(RegressorMixin, BaseGD):
         self.schedule = schedule
         self.power_t = power_t
         self.n_iter_no_change = n_iter_no_change
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
         self.warm_start = warm_start
         self.verbose = verbose
 
@@ -153,21 +179,74 @@ class GDLinearRegressor(RegressorMixin, BaseGD):
             the estimator is left exactly as it was.
         """
         with restore_on_failure(self):
-            X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, **VALIDATION)
-            sample_weight = _check_sample_weight(
-                sample_weight, X, dtype=X.dtype, ensure_non_negative=True
-            )
-            Y = y.reshape(len(y), -1).astype(X.dtype, copy=False)
-            objective = LinearModelObjective(
-                X, Y, sample_weight, HalfSquaredError(), alpha=self.alpha,
-                fit_intercept=self.fit_intercept, n_outputs=Y.shape[1],
-            )
-            W, b = objective.split(self._descend(objective).x)
-            if y.ndim == 1:  # shaped as LinearRegression's attributes
-                self.coef_, self.intercept_ = W[:, 0].copy(), float(b[0])
-            else:
-                self.coef_, self.intercept_ = W.T.copy(), b.copy()
+            X, y, sample_weight = self._validate(X, y, sample_weight, reset=True)
+            random_state = random_state_of(self)
+            train, val = self._split_validation(len(y), None, random_state)
+            objective = self._objective(X[train], y[train], sample_weight[train])
+            score = None if val is None else self._validation_score(
+                objective, X[val], y[val], sample_weight[val])
+            self._set_coef(objective, self._descend(objective, score, random_state).x, y)
         return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None):
+        """One epoch of descent on ``(X, y)``, from the current coefficients.
+
+        For data that comes in chunks: each call takes one pass of
+        ``batch_size`` batches (one full-batch step when ``batch_size`` is
+        None) over the chunk, keeping the update rule's state (momentum,
+        moments) and the step size from call to call. The first call fixes
+        the step for ``"auto"`` from its chunk. No stopping test is made and
+        ``early_stopping`` is ignored.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            A chunk of training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            Its target values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights; None means 1 for every sample.
+
+        Returns
+        -------
+        self : GDLinearRegressor
+            The updated estimator; left as it was if the epoch fails.
+        """
+        with restore_on_failure(self):
+            first = not hasattr(self, "coef_")
+            X, y, sample_weight = self._validate(X, y, sample_weight, reset=first)
+            objective = self._objective(X, y, sample_weight)
+            result = self._partial_descend(objective, random_state_of(self))
+            self._set_coef(objective, result.x, y)
+        return self
+
+    def _validate(self, X, y, sample_weight, reset):
+        X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, reset=reset,
+                             **VALIDATION)
+        sample_weight = _check_sample_weight(
+            sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+        )
+        return X, y, sample_weight
+
+    def _objective(self, X, y, sample_weight):
+        Y = y.reshape(len(y), -1).astype(X.dtype, copy=False)
+        alpha, l1_ratio = penalty_strengths(self.penalty, self.alpha, self.l1_ratio)
+        return LinearModelObjective(
+            X, Y, sample_weight, HalfSquaredError(), alpha=alpha, l1_ratio=l1_ratio,
+            fit_intercept=self.fit_intercept, n_outputs=Y.shape[1],
+        )
+
+    def _set_coef(self, objective, theta, y):
+        W, b = objective.split(theta)
+        if y.ndim == 1:  # shaped as LinearRegression's attributes
+            self.coef_, self.intercept_ = W[:, 0].copy(), float(b[0])
+        else:
+            self.coef_, self.intercept_ = W.T.copy(), b.copy()
+
+    @staticmethod
+    def _score_scores(Z, y, sample_weight):
+        return r2_score(y, Z.reshape(y.shape), sample_weight=sample_weight)
 
     def predict(self, X):
         """Predict with the linear model, :math:`\\hat y = X W + b`.

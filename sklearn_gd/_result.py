@@ -21,7 +21,8 @@ class DescentResult(OptimizeResult):
         True when the stopping test on the gradient was met.
     status : str
         Why the descent stopped: ``"converged"``, ``"max_iter"``,
-        ``"diverged"``, ``"line_search_failed"`` or ``"callback"``.
+        ``"diverged"``, ``"line_search_failed"``, ``"early_stopping"`` or
+        ``"callback"``.
     message : str
         The reason for stopping, in words.
     learning_rate : float
@@ -33,4 +34,14 @@ class DescentResult(OptimizeResult):
         ``loss_curve[0]`` is the objective at ``x0``.
     path : ndarray of shape ``(nit + 1, *x0.shape)`` or None
         The iterates, ``x0`` first, when ``record_path=True``; else None.
+    validation_scores : ndarray of shape (nit,) or None
+        With early stopping, the validation score after every step (epoch);
+        else None.
+    rule_state : object
+        The update rule's state at the end (velocities, moments), from which
+        a later descent can continue.
+
+    With mini-batches, ``nit`` counts epochs, and ``loss_curve[k]`` for
+    ``k >= 1`` is the mean of the mini-batch objectives met during epoch
+    ``k`` (scikit-learn's ``loss_curve_``), not the objective at ``path[k]``.
     """

@@ -80,6 +80,50 @@ class Nesterov:
         return k / (k + 3) if self.momentum is None else self.momentum
 
 
+class Extrapolated:
+    r"""Momentum on the iterates, around a proximal step (FISTA and its kin).
+
+    .. math::
+
+        x_{k+1} = \mathrm{prox}_\eta\big(y_k - \eta \nabla f(y_k)\big), \qquad
+        y_{k+1} = x_{k+1} + \mu_k (x_{k+1} - x_k).
+
+    With ``momentum=None`` (full batch, ``"nesterov"``) this is Beck and
+    Teboulle's FISTA: :math:`\mu_k = k / (k + 3)`, :math:`k` counting the steps
+    since the last restart, which comes whenever
+    :math:`\langle y_k - x_{k+1}, x_{k+1} - x_k \rangle > 0`, the proximal form
+    of the gradient restart of :class:`Nesterov`. A float ``momentum`` is a
+    constant :math:`\mu`, for ``"momentum"`` and for mini-batches.
+
+    A non-smooth objective needs this form: momentum on the gradients
+    (:class:`Momentum`, :class:`Nesterov`) would feed the proximal step
+    :math:`1/(1 - \mu)` times the gradient at a fixed point, and so stop at
+    the wrong place. The direction is the gradient at :math:`y_k`; the loop
+    asks :meth:`extrapolate` for the next :math:`y` after each step.
+    """
+
+    def __init__(self, momentum=None):
+        self.momentum = momentum
+
+    def init(self, x):
+        return x, x, 0
+
+    def update(self, g, state):
+        return g, state
+
+    def extrapolate(self, x, state):
+        """The point ``y`` where the next gradient is taken, after the step to ``x``."""
+        x_prev, y_prev, k = state
+        if self.momentum is None:
+            if np.vdot(y_prev - x, x - x_prev) > 0:
+                k = 0
+            mu = k / (k + 3)
+        else:
+            mu = self.momentum
+        y = x + mu * (x - x_prev) if mu else x
+        return y, (x, y, k + 1)
+
+
 class Adam:
     r"""Adam (Kingma and Ba, 2015): momentum on a per-coordinate scale.
 
@@ -167,14 +211,21 @@ ADAPTIVE_SOLVERS = ("adam", "adagrad", "rmsprop")
 
 
 def make_rule(solver, *, momentum=0.9, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
-              full_batch=True):
-    """The update rule named by ``solver``."""
+              full_batch=True, proximal=False):
+    """The update rule named by ``solver``.
+
+    ``proximal`` says that the objective has a non-smooth part, so that
+    ``"momentum"`` and ``"nesterov"`` move the iterates (:class:`Extrapolated`;
+    full-batch ``"nesterov"`` is then FISTA).
+    """
     if solver == "adam":
         return Adam(beta_1, beta_2, epsilon)
     if solver == "adagrad":
         return AdaGrad(epsilon)
     if solver == "rmsprop":
         return RMSprop(beta_2, epsilon)
+    if proximal and solver in ("momentum", "nesterov"):
+        return Extrapolated(None if solver == "nesterov" and full_batch else momentum)
     if solver == "momentum":
         return Momentum(momentum)
     if solver == "nesterov":

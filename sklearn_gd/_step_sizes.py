@@ -1,9 +1,14 @@
 r"""Step sizes: how far each step goes along the descent direction.
 
 A step size is called as ``step(problem, x, f, g, d)`` and returns
-``(eta, x_new, f_new, g_new)``, with ``x_new = x - eta * d`` and its objective
+``(eta, x_new, f_new, g_new)``, with ``x_new = prox(x - eta * d, eta)`` (the
+problem's proximal step, the identity for a smooth problem) and its objective
 and gradient, so that a line search can try several points and hand back the
 one it accepts without evaluating it twice.
+
+The schedules (constant, invscaling, adaptive) also serve the mini-batch loop,
+which takes no line search: it asks ``next_eta()`` before each update and
+``decay()`` when the epochs stall.
 """
 
 from collections import deque
@@ -18,33 +23,47 @@ class LineSearchFailed(Exception):
 
 
 class ConstantStep:
-    r"""A fixed step: :math:`x_{k+1} = x_k - \eta\, d_k`."""
+    r"""A fixed step: :math:`x_{k+1} = \mathrm{prox}_\eta(x_k - \eta\, d_k)`."""
 
     def __init__(self, eta):
         self.eta = eta
 
+    def next_eta(self):
+        """The step of the next update."""
+        return self.eta
+
+    def decay(self):
+        """Shrink the step after stalled epochs; False when the schedule cannot."""
+        return False
+
     def __call__(self, problem, x, f, g, d):
-        x_new = x - self.eta * d
+        eta = self.next_eta()
+        x_new = problem.prox(x - eta * d, eta)
         f_new, g_new = problem.value_and_grad(x_new)
-        return self.eta, x_new, f_new, g_new
+        return eta, x_new, f_new, g_new
 
 
 class Backtracking:
     r"""Armijo backtracking on the objective.
 
     Each step starts from ``grow`` times the last accepted step and halves it
-    until the sufficient decrease
+    until, with :math:`x^+ = \mathrm{prox}_\eta(x - \eta d)` and
+    :math:`\delta = x^+ - x`, the sufficient decrease
 
-    .. math:: f(x - \eta d) \le f(x) - \tfrac12\, \eta\, \langle g, d \rangle
+    .. math:: F(x^+) \le F(x) + \langle g, \delta \rangle
+              + \tfrac{1}{2\eta} \|\delta\|^2 + h(x^+) - h(x)
 
-    holds (Armijo's condition with :math:`c = 1/2`, which for ``d = g`` is the
-    descent lemma and accepts every :math:`\eta \le 1/L`). Near the optimum
+    holds, :math:`F` the objective and :math:`h` its non-smooth part (Beck and
+    Teboulle's test for proximal gradient steps). For a smooth objective and
+    ``d = g`` it is Armijo's condition with :math:`c = 1/2`,
+    :math:`F(x - \eta g) \le F(x) - \tfrac12 \eta \|g\|^2`, the descent
+    lemma: it accepts every :math:`\eta \le 1/L`. Near the optimum
     the drop in :math:`f` sinks below the rounding error of computing
     :math:`f` (which cancellation can make far larger than a machine epsilon)
     and that test can no longer tell a good step from a bad one; so a step is
     also accepted, when the drop asked for is itself below that noise, if the
     slope at the new point is still non-positive,
-    :math:`\langle \nabla f(x - \eta d), d \rangle \ge 0`, and :math:`f`
+    :math:`\langle \nabla f(x^+), \delta \rangle \le 0`, and :math:`F`
     rose by at most :math:`10^{-6} |f(x)|` (Hager and Zhang's approximate
     Armijo condition with their tolerance). For a quadratic the slope test is
     the exact one computed without cancellation; for a convex :math:`f` a
@@ -72,15 +91,19 @@ class Backtracking:
         The decrease is measured from ``reference``: ``f`` itself, or a
         larger recent value for a non-monotone search.
         """
-        slope = float(np.vdot(g, d))
         slack = self._rounding_tolerance * abs(f)
+        h = problem.nonsmooth_value(x)
         for _ in range(self._max_halvings):
-            x_new = x - eta * d
+            x_new = problem.prox(x - eta * d, eta)
             f_new, g_new = problem.value_and_grad(x_new)
-            drop = 0.5 * eta * slope
+            delta = x_new - x
+            drop = -(
+                float(np.vdot(g, delta)) + float(np.vdot(delta, delta)) / (2 * eta)
+                + problem.nonsmooth_value(x_new) - h
+            )
             if f_new <= reference - drop or (
                 # The exact test cannot see a drop this far below the noise.
-                drop <= slack and f_new <= f + slack and np.vdot(g_new, d) >= 0
+                drop <= slack and f_new <= f + slack and np.vdot(g_new, delta) <= 0
             ):
                 self.eta = eta
                 return eta, x_new, f_new, g_new
@@ -132,10 +155,10 @@ class InvScalingStep(ConstantStep):
         super().__init__(eta)
         self.eta0, self.power_t, self._k = eta, power_t, 0
 
-    def __call__(self, problem, x, f, g, d):
+    def next_eta(self):
         self._k += 1
         self.eta = self.eta0 / self._k**self.power_t
-        return super().__call__(problem, x, f, g, d)
+        return self.eta
 
 
 class AdaptiveStep(ConstantStep):
@@ -144,14 +167,25 @@ class AdaptiveStep(ConstantStep):
     Progress stalls when ``patience`` steps in a row bring no new best
     objective; the count then starts again, and the best is reset to the
     objective where the descent stands (scikit-learn's ``"adaptive"``,
-    measured per step of the full-batch objective).
+    measured per step of the full-batch objective). The mini-batch loop
+    instead calls :meth:`decay` after ``patience`` stalled epochs.
     """
 
     _divisor = 5.0
+    # The mini-batch loop stops once the step has shrunk this much, as
+    # scikit-learn's MLP stops below a step of 1e-6.
+    _smallest = 1e-6
 
     def __init__(self, eta, patience):
         super().__init__(eta)
         self.patience, self._best, self._stalls = patience, np.inf, 0
+        self.eta0 = eta
+
+    def decay(self):
+        if self.eta / self._divisor < self._smallest * self.eta0:
+            return False
+        self.eta /= self._divisor
+        return True
 
     def __call__(self, problem, x, f, g, d):
         self._best = min(self._best, f)
@@ -172,30 +206,36 @@ SCHEDULES = ("constant", "invscaling", "adaptive")
 
 
 def make_step_size(learning_rate, problem, solver, *, schedule, power_t,
-                   n_iter_no_change, x0):
+                   n_iter_no_change, x0, batch_size=None):
     """Turn a ``learning_rate`` parameter into a step size for ``problem``.
 
     ``x0`` is where the descent starts: ``"auto"`` for the adaptive rules
-    sizes its step from the gradient there.
+    sizes its step from the gradient there. ``batch_size`` is None for full
+    batches, else the size of the mini-batches.
 
     - A float is the base step of the ``schedule``.
     - ``"auto"`` is ``1/L`` when the problem knows a Lipschitz constant ``L``
-      of its gradient (plain descent without one backtracks, never growing).
+      of its gradient (plain descent without one backtracks, never growing);
+      for mini-batches, ``L`` is the batches' expected smoothness
+      (:meth:`~sklearn_gd._objective.LinearModelObjective.batch_lipschitz`).
       For the adaptive rules, whose directions are about 1 per coordinate,
       it is ``max|g(x0)| / L``, the largest move of a first ``1/L`` gradient
-      step, and their constant schedule becomes ``"adaptive"``: a constant
-      step may leave them jittering around the optimum.
+      step. The adaptive rules and mini-batches take the ``"adaptive"``
+      schedule in place of ``"constant"``: a constant step leaves them
+      jittering around the optimum.
     - ``"line_search"`` and ``"bb"`` choose every step themselves, from
-      gradient directions: plain descent and the constant schedule only.
+      gradient directions: plain descent, full batches and the constant
+      schedule only.
     """
     if learning_rate in ("line_search", "bb"):
-        _check_search(learning_rate, solver, schedule)
+        _check_search(learning_rate, solver, schedule, batch_size)
         lipschitz = problem.lipschitz()
         if learning_rate == "bb":
             return BarzilaiBorwein(eta0=1.0 / lipschitz if lipschitz else 1.0)
         return Backtracking(eta0=1.0, grow=2.0)
     if learning_rate == "auto":
-        lipschitz = problem.lipschitz()
+        lipschitz = (problem.lipschitz() if batch_size is None
+                     else problem.batch_lipschitz(batch_size))
         if lipschitz is None:
             if solver == "gd" and schedule == "constant":
                 return Backtracking(eta0=1.0, grow=1.0)
@@ -207,7 +247,8 @@ def make_step_size(learning_rate, problem, solver, *, schedule, power_t,
         learning_rate = 1.0 / lipschitz if lipschitz > 0 else 1.0
         if solver in ADAPTIVE_SOLVERS:
             learning_rate *= _largest_first_move(problem, x0)
-            schedule = "adaptive" if schedule == "constant" else schedule
+        if (solver in ADAPTIVE_SOLVERS or batch_size is not None) and schedule == "constant":
+            schedule = "adaptive"
     if schedule == "invscaling":
         return InvScalingStep(float(learning_rate), power_t)
     if schedule == "adaptive":
@@ -215,7 +256,13 @@ def make_step_size(learning_rate, problem, solver, *, schedule, power_t,
     return ConstantStep(float(learning_rate))
 
 
-def _check_search(learning_rate, solver, schedule):
+def _check_search(learning_rate, solver, schedule, batch_size):
+    if batch_size is not None:
+        raise ValueError(
+            f"learning_rate={learning_rate!r} searches along the full-batch "
+            f"objective, which mini-batches (batch_size={batch_size}) never "
+            "evaluate. Use batch_size=None, or learning_rate='auto' or a float."
+        )
     if solver != "gd":
         raise ValueError(
             f"learning_rate={learning_rate!r} works with solver='gd' only, not "

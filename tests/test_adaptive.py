@@ -11,6 +11,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 from sklearn_gd import GDLinearRegressor, GDLogisticRegressor, minimize
 from sklearn_gd._rules import AdaGrad, Adam, RMSprop
 from sklearn_gd._step_sizes import AdaptiveStep, InvScalingStep
+from sklearn_gd._problem import Smooth
 
 G1, G2 = np.array([3.0, -0.5]), np.array([1.0, 2.0])
 
@@ -52,12 +53,12 @@ def test_first_direction_is_about_one_per_coordinate(rule):
     assert_allclose(np.abs(d1), 1.0, rtol=1e-6)
 
 
-class Bowl:
+class Bowl(Smooth):
     def value_and_grad(self, x):
         return float(x @ x), 2 * x
 
 
-class Plateau:
+class Plateau(Smooth):
     def value_and_grad(self, x):
         return 1.0, np.ones_like(x)
 
