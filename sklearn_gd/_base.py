@@ -10,6 +10,7 @@ from sklearn.base import BaseEstimator
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 
+from ._callbacks import CallbackSupportMixin
 from ._descent import Patience, descend, print_progress
 from ._minimize import LEARNING_RATE_CONSTRAINT, SOLVER_CONSTRAINTS, make_rule_and_step
 from ._penalties import PENALTIES
@@ -21,7 +22,7 @@ from .exceptions import DivergenceError
 VALIDATION = {"accept_sparse": ["csr", "csc"], "dtype": ["float64", "float32"]}
 
 
-class BaseGD(BaseEstimator):
+class BaseGD(CallbackSupportMixin, BaseEstimator):
     """Base class of the gradient-descent linear models (not for direct use)."""
 
     _parameter_constraints: dict = {
@@ -58,11 +59,13 @@ class BaseGD(BaseEstimator):
                 f"{self.validation_fraction} of {n_samples} samples: {exc}"
             ) from exc
 
-    def _descend(self, objective, validation_score, random_state):
+    def _descend(self, objective, validation_score, random_state, callbacks, attributes):
         """Run the core on ``objective``; set the descent's fitted attributes.
 
         ``validation_score`` scores parameters on held-out data for early
-        stopping (None without). Returns the result; raises
+        stopping (None without); ``callbacks`` are the fit's
+        :class:`~sklearn_gd._callbacks.FitCallbacks`, and ``attributes(theta)``
+        the fitted attributes they see. Returns the result; raises
         :class:`DivergenceError` instead of returning a diverged one.
         """
         x0 = self._start(objective)
@@ -70,17 +73,23 @@ class BaseGD(BaseEstimator):
         rule, step = self._rule_and_step(objective, x0, batch_size)
         early = None if validation_score is None else Patience(
             self.n_iter_no_change, self.tol, score=validation_score)
+        bridge = callbacks.per_step(x0, attributes,
+                                    "iteration" if batch_size is None else "epoch")
         common = dict(rule=rule, step=step, max_iter=self.max_iter, tol=self.tol,
-                      callback=print_progress if self.verbose else None,
-                      early_stopping=early, stacklevel=4)  # the user's call of fit
-        if batch_size is None:
-            result = descend(objective, x0, **common)
-        else:
-            result = descend_minibatch(
-                objective, x0, batch_size=batch_size, shuffle=self.shuffle,
-                random_state=random_state, n_iter_no_change=self.n_iter_no_change,
-                **common,
-            )
+                      callback=self._step_callback(bridge), early_stopping=early,
+                      stacklevel=4)  # the user's call of fit
+        try:
+            if batch_size is None:
+                result = descend(objective, x0, **common)
+            else:
+                result = descend_minibatch(
+                    objective, x0, batch_size=batch_size, shuffle=self.shuffle,
+                    random_state=random_state, n_iter_no_change=self.n_iter_no_change,
+                    **common,
+                )
+        finally:
+            if bridge is not None:
+                bridge.close()
         self._check_diverged(result)
         self.n_iter_ = result.nit
         self.loss_curve_ = result.loss_curve
@@ -121,6 +130,18 @@ class BaseGD(BaseEstimator):
         self.stop_reason_ = "partial_fit: one epoch."
         self.validation_scores_ = None
         return result
+
+    def _step_callback(self, bridge):
+        """The core's callback: scikit-learn's callbacks and ``verbose``'s lines."""
+        if not self.verbose:
+            return bridge
+        if bridge is None:
+            return print_progress
+
+        def both(info):
+            print_progress(info)
+            return bridge(info)
+        return both
 
     def _rule_and_step(self, objective, x0, batch_size):
         solver_params = {name: getattr(self, name) for name in SOLVER_CONSTRAINTS}

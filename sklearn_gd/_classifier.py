@@ -9,6 +9,7 @@ from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._base import VALIDATION, BaseGD, random_state_of, restore_on_failure
+from ._callbacks import FitCallbacks
 from ._docstrings import with_shared_parameters
 from ._losses import BinaryLogLoss, MultinomialLogLoss
 from ._objective import LinearModelObjective
@@ -205,8 +206,10 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
             The fitted estimator. If fitting fails (bad input, divergence),
             the estimator is left exactly as it was.
         """
+        callbacks = FitCallbacks(self, max_subtasks=self.max_iter + 1)
         with restore_on_failure(self):
             X, y = validate_data(self, X, y, **VALIDATION)
+            callbacks.begin(X, y, sample_weight)
             check_classification_targets(y)
             classes = unique_labels(y)
             if self.warm_start and hasattr(self, "classes_") and not np.array_equal(
@@ -223,9 +226,11 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
                                         len(classes))
             score = None if val is None else self._validation_score(
                 objective, X[val], labels[val], sample_weight[val])
-            result = self._descend(objective, score, random_state)
-            self.classes_ = classes
-            self._set_coef(objective, result.x)
+            def attributes(theta):
+                return self._attributes(objective, theta, classes)
+            result = self._descend(objective, score, random_state, callbacks, attributes)
+            vars(self).update(attributes(result.x))
+            callbacks.end()
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -272,8 +277,7 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
                 X, y, classes, sample_weight, need_two=False)
             objective = self._objective(X, labels, sample_weight, len(classes))
             result = self._partial_descend(objective, random_state_of(self))
-            self.classes_ = classes
-            self._set_coef(objective, result.x)
+            vars(self).update(self._attributes(objective, result.x, classes))
         return self
 
     def _weighted_labels(self, X, y, classes, sample_weight, need_two=True):
@@ -304,9 +308,11 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
             fit_intercept=self.fit_intercept, n_outputs=n_outputs,
         )
 
-    def _set_coef(self, objective, theta):
+    @staticmethod
+    def _attributes(objective, theta, classes):
+        """``classes_``, ``coef_`` and ``intercept_`` of ``theta``."""
         W, b = objective.split(theta)
-        self.coef_, self.intercept_ = W.T.copy(), b.copy()
+        return {"classes_": classes, "coef_": W.T.copy(), "intercept_": b.copy()}
 
     @staticmethod
     def _score_scores(Z, labels, sample_weight):

@@ -5,6 +5,7 @@ from sklearn.metrics import r2_score
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._base import VALIDATION, BaseGD, random_state_of, restore_on_failure
+from ._callbacks import FitCallbacks
 from ._docstrings import with_shared_parameters
 from ._losses import HalfSquaredError
 from ._objective import LinearModelObjective
@@ -178,14 +179,22 @@ class GDLinearRegressor(RegressorMixin, BaseGD):
             The fitted estimator. If fitting fails (bad input, divergence),
             the estimator is left exactly as it was.
         """
+        callbacks = FitCallbacks(self, max_subtasks=self.max_iter + 1)
         with restore_on_failure(self):
+            given_weight = sample_weight
             X, y, sample_weight = self._validate(X, y, sample_weight, reset=True)
+            callbacks.begin(X, y, given_weight)
             random_state = random_state_of(self)
             train, val = self._split_validation(len(y), None, random_state)
             objective = self._objective(X[train], y[train], sample_weight[train])
             score = None if val is None else self._validation_score(
                 objective, X[val], y[val], sample_weight[val])
-            self._set_coef(objective, self._descend(objective, score, random_state).x, y)
+
+            def attributes(theta):
+                return self._attributes(objective, theta, y)
+            result = self._descend(objective, score, random_state, callbacks, attributes)
+            vars(self).update(attributes(result.x))
+            callbacks.end()
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -218,7 +227,7 @@ class GDLinearRegressor(RegressorMixin, BaseGD):
             X, y, sample_weight = self._validate(X, y, sample_weight, reset=first)
             objective = self._objective(X, y, sample_weight)
             result = self._partial_descend(objective, random_state_of(self))
-            self._set_coef(objective, result.x, y)
+            vars(self).update(self._attributes(objective, result.x, y))
         return self
 
     def _validate(self, X, y, sample_weight, reset):
@@ -237,12 +246,13 @@ class GDLinearRegressor(RegressorMixin, BaseGD):
             fit_intercept=self.fit_intercept, n_outputs=Y.shape[1],
         )
 
-    def _set_coef(self, objective, theta, y):
+    @staticmethod
+    def _attributes(objective, theta, y):
+        """``coef_`` and ``intercept_`` of ``theta``, shaped as LinearRegression's."""
         W, b = objective.split(theta)
-        if y.ndim == 1:  # shaped as LinearRegression's attributes
-            self.coef_, self.intercept_ = W[:, 0].copy(), float(b[0])
-        else:
-            self.coef_, self.intercept_ = W.T.copy(), b.copy()
+        if y.ndim == 1:
+            return {"coef_": W[:, 0].copy(), "intercept_": float(b[0])}
+        return {"coef_": W.T.copy(), "intercept_": b.copy()}
 
     @staticmethod
     def _score_scores(Z, y, sample_weight):

@@ -62,12 +62,14 @@ class Backtracking:
     :math:`f` (which cancellation can make far larger than a machine epsilon)
     and that test can no longer tell a good step from a bad one; so a step is
     also accepted, when the drop asked for is itself below that noise, if the
-    slope at the new point is still non-positive,
-    :math:`\langle \nabla f(x^+), \delta \rangle \le 0`, and :math:`F`
-    rose by at most :math:`10^{-6} |f(x)|` (Hager and Zhang's approximate
-    Armijo condition with their tolerance). For a quadratic the slope test is
-    the exact one computed without cancellation; for a convex :math:`f` a
-    non-positive slope at the new point already means :math:`f` did not rise.
+    curvature the step met is within its bound,
+    :math:`\langle \nabla f(x^+) - g, \delta \rangle \le \|\delta\|^2 / \eta`,
+    and :math:`F` rose by at most :math:`10^{-6} |F(x)|` (Hager and Zhang's
+    approximate Armijo condition with their tolerance). For a quadratic
+    :math:`f` that curvature test is the sufficient decrease itself, computed
+    without cancellation; for a smooth objective and ``d = g`` it reads
+    :math:`\langle \nabla f(x^+), g \rangle \ge 0`, a slope at the new point
+    that still points downhill.
 
     With ``grow=1`` the step never lengthens again: that is the safe ``"auto"``
     step for a function whose Lipschitz constant is unknown (it settles at a
@@ -103,7 +105,8 @@ class Backtracking:
             )
             if f_new <= reference - drop or (
                 # The exact test cannot see a drop this far below the noise.
-                drop <= slack and f_new <= f + slack and np.vdot(g_new, delta) <= 0
+                drop <= slack and f_new <= f + slack
+                and np.vdot(g_new - g, delta) <= np.vdot(delta, delta) / eta
             ):
                 self.eta = eta
                 return eta, x_new, f_new, g_new

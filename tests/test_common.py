@@ -25,13 +25,41 @@ ESTIMATORS = [
     GDLogisticRegressor(learning_rate="bb"),
     *(Estimator(solver=solver) for Estimator in (GDLinearRegressor, GDLogisticRegressor)
       for solver in ("momentum", "nesterov", "adam", "adagrad", "rmsprop")),
+    # Penalties: L1 by its proximal step, with plain descent and FISTA.
+    *(Estimator(penalty=penalty, alpha=0.01, solver=solver)
+      for Estimator in (GDLinearRegressor, GDLogisticRegressor)
+      for penalty, solver in (("l1", "gd"), ("elasticnet", "nesterov"), (None, "gd"))),
+    # Batching: one mini-batch mode per solver, stochastic descent and early stopping.
+    *(Estimator(batch_size=batch_size, solver=solver, random_state=0)
+      for Estimator in (GDLinearRegressor, GDLogisticRegressor)
+      for batch_size, solver in ((1, "gd"), (16, "gd"), (16, "momentum"), (16, "nesterov"),
+                                 (16, "adam"), (16, "adagrad"), (16, "rmsprop"))),
+    # Early stopping sets aside a random validation part, where a repeated row
+    # and a row of weight 2 fall differently: it is checked with mini-batches,
+    # whose two sample-weight checks are marked already.
+    GDLinearRegressor(early_stopping=True, batch_size=16, random_state=0),
+    GDLogisticRegressor(early_stopping=True, batch_size=8, random_state=0),
 ]
+
+# Shuffled mini-batches visit a repeated row twice in an epoch and a row of
+# weight 2 once, so the two descents differ: scikit-learn marks the same two
+# checks for its SGD estimators. Nothing else is marked.
+MINI_BATCH_XFAILS = {
+    name: "a repeated row and a weight of 2 are batched differently by shuffled "
+          "mini-batches (as for scikit-learn's SGD estimators)"
+    for name in ("check_sample_weight_equivalence_on_dense_data",
+                 "check_sample_weight_equivalence_on_sparse_data")
+}
+
+
+def expected_failed_checks(estimator):
+    return MINI_BATCH_XFAILS if estimator.batch_size is not None else {}
 
 
 # The checks fit with the default max_iter on data they choose; a descent that
 # stops early there is expected, and not what they check.
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-@parametrize_with_checks(ESTIMATORS)
+@parametrize_with_checks(ESTIMATORS, expected_failed_checks=expected_failed_checks)
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
 
