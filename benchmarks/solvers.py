@@ -22,7 +22,7 @@ import warnings
 import numpy as np
 from sklearn.datasets import load_breast_cancer, load_diabetes
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import LinearRegression, LogisticRegression
+from sklearn.linear_model import Lasso, LinearRegression, LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_gd import GDLinearRegressor, GDLogisticRegressor
@@ -34,6 +34,9 @@ CONFIGS = [
     ("nesterov", "auto"), ("adam", "auto"), ("adagrad", "auto"), ("rmsprop", "auto"),
 ]
 ALPHA = 1e-4  # GDLogisticRegressor's default
+LASSO_ALPHA = 1.0
+# Rules that cannot take an L1 penalty (they rescale each coordinate).
+SMOOTH_ONLY = ("adam", "adagrad", "rmsprop")
 
 
 def problems():
@@ -48,6 +51,11 @@ def problems():
     f_ref = _objective_at(X, y[:, None], HalfSquaredError(), 0.0, ref.coef_[:, None],
                           [ref.intercept_])
     yield "diabetes", X, y, GDLinearRegressor, {"alpha": 0.0}, f_ref, LinearRegression()
+    ref = Lasso(alpha=LASSO_ALPHA, tol=1e-14, max_iter=100_000).fit(X, y)
+    f_ref = _objective_at(X, y[:, None], HalfSquaredError(), LASSO_ALPHA, ref.coef_[:, None],
+                          [ref.intercept_], l1_ratio=1.0)
+    yield ("diabetes-lasso", X, y, GDLinearRegressor,
+           {"penalty": "l1", "alpha": LASSO_ALPHA}, f_ref, Lasso(alpha=LASSO_ALPHA))
     X, y = load_breast_cancer(return_X_y=True)
     X = StandardScaler().fit_transform(X)
     C = 1 / (ALPHA * len(y))
@@ -69,9 +77,10 @@ def time_peer(peer, X, y, repeats):
     return float(np.median(times))
 
 
-def _objective_at(X, Y, loss, alpha, W, b):
+def _objective_at(X, Y, loss, alpha, W, b, l1_ratio=0.0):
     objective = LinearModelObjective(X, Y, np.ones(len(X)), loss, alpha=alpha,
-                                     fit_intercept=True, n_outputs=W.shape[1])
+                                     l1_ratio=l1_ratio, fit_intercept=True,
+                                     n_outputs=W.shape[1])
     return objective.value_and_grad(np.vstack([W, np.reshape(b, (1, -1))]))[0]
 
 
@@ -98,6 +107,8 @@ def run(rtol=1e-6, max_iter=100_000, repeats=3, configs=CONFIGS):
     for name, X, y, Estimator, params, f_ref, peer in problems():
         peer_seconds = time_peer(peer, X, y, repeats)
         for solver, learning_rate in configs:
+            if params.get("penalty") == "l1" and solver in SMOOTH_ONLY:
+                continue
             n_iter, seconds = measure(Estimator, params, X, y, f_ref, solver,
                                       learning_rate, rtol, max_iter, repeats)
             rows.append({

@@ -43,14 +43,40 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         "verbose": ["verbose"],
     }
 
-    def _split_validation(self, n_samples, stratify, random_state):
-        """Indices of the training and validation samples (all and None without
-        early stopping)."""
+    def _hold_out(self, objective, stratify, random_state):
+        """The objective to descend and the score that early stopping watches.
+
+        Without early stopping, ``objective`` itself and None. With it, the
+        objective of the training part and minus the mean loss on the
+        validation part (weighted as in training, class weights included, so
+        that early stopping watches what the descent minimizes).
+        """
         if not self.early_stopping:
-            return slice(None), None
+            return objective, None
+        train, validation = self._split_validation(objective.n_samples, stratify,
+                                                   random_state)
+        held_out = objective.subset(validation)
+        return objective.subset(train), lambda theta: -held_out.mean_loss(theta)
+
+    def _split_validation(self, n_samples, stratify, random_state):
+        """Indices of the training and the validation samples.
+
+        The validation part is ``validation_fraction`` of the samples, but at
+        least one per class when stratified by the labels ``stratify``, and at
+        least two for a regressor's :math:`R^2`.
+        """
+        smallest = 2 if stratify is None else len(np.unique(stratify))
+        n_validation = max(int(np.ceil(self.validation_fraction * n_samples)), smallest)
+        if n_samples - n_validation < smallest:
+            raise ValueError(
+                f"early_stopping=True needs at least {smallest} samples in both the "
+                f"training and the validation part, but there are only {n_samples} "
+                f"samples (validation_fraction={self.validation_fraction}). Fit "
+                "with early_stopping=False or on more data."
+            )
         try:
             return train_test_split(
-                np.arange(n_samples), test_size=self.validation_fraction,
+                np.arange(n_samples), test_size=n_validation,
                 random_state=random_state, stratify=stratify,
             )
         except ValueError as exc:
@@ -188,13 +214,6 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
                 "warm_start=False, or start a new estimator."
             )
         return theta.astype(zeros.dtype)
-
-    def _validation_score(self, objective, X, y, sample_weight):
-        """The score of parameters ``theta`` on held-out data, for early stopping."""
-        def score(theta):
-            W, b = objective.split(theta)
-            return self._score_scores(X @ W + b, y, sample_weight)
-        return score
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

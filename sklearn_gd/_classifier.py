@@ -3,7 +3,6 @@
 import numpy as np
 from scipy.special import log_softmax, softmax
 from sklearn.base import ClassifierMixin
-from sklearn.metrics import accuracy_score
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -45,7 +44,7 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
     .. math::
 
         W \leftarrow W - \eta \Big(\tfrac{1}{\sum_i s_i}
-            X^\top \mathrm{diag}(s) (P - Y) + \alpha W\Big), \qquad
+            X^\top \mathrm{diag}(s) (P - Y) + \alpha (1 - \rho) W\Big), \qquad
         b \leftarrow b - \eta\, \tfrac{1}{\sum_i s_i} \sum_i s_i (p_i - y_i)
 
     where :math:`P` holds the predicted probabilities (sigmoid or softmax of
@@ -70,7 +69,7 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
           (see :class:`~sklearn_gd.DivergenceError`).
         - ``"auto"``: :math:`\eta = 1/L` with
           :math:`L = c\, \lambda_{\max}([X, 1]^\top \mathrm{diag}(s) [X, 1]) /
-          \sum_i s_i + \alpha`, a Lipschitz constant of the gradient
+          \sum_i s_i + \alpha (1 - \rho)`, a Lipschitz constant of the gradient
           (:math:`c = 1/4` for two classes, :math:`1/2` for the softmax),
           estimated by power iteration on ``X`` (from below, within about a
           percent: a margin every solver tolerates, since plain descent
@@ -92,7 +91,7 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
         Stop when :math:`\max_j |\nabla J_j| \le` ``tol`` (the test of
         :class:`~sklearn.linear_model.LogisticRegression`'s lbfgs on the
         same mean objective). Mini-batches and early stopping compare the
-        epoch objective or the validation accuracy with ``tol`` instead (see
+        epoch objective or the validation score with ``tol`` instead (see
         ``batch_size`` and ``early_stopping``).
     <solver parameters>
     <batch parameters>
@@ -121,8 +120,8 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
         The objective :math:`J` at each iterate, the zero start first (for
         mini-batches, the epoch objective after the start).
     validation_scores_ : ndarray of shape (`n_iter_`,) or None
-        The validation accuracy after each step or epoch with
-        ``early_stopping``; None otherwise.
+        Minus the mean log loss on the validation part after each step or
+        epoch with ``early_stopping``; None otherwise.
     learning_rate_ : float
         The step size of the last step (``1/L`` for ``"auto"``).
     stop_reason_ : str
@@ -221,11 +220,9 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
                 )
             labels, sample_weight = self._weighted_labels(X, y, classes, sample_weight)
             random_state = random_state_of(self)
-            train, val = self._split_validation(len(y), labels, random_state)
-            objective = self._objective(X[train], labels[train], sample_weight[train],
-                                        len(classes))
-            score = None if val is None else self._validation_score(
-                objective, X[val], labels[val], sample_weight[val])
+            objective, score = self._hold_out(
+                self._objective(X, labels, sample_weight, len(classes)), labels,
+                random_state)
             def attributes(theta):
                 return self._attributes(objective, theta, classes)
             result = self._descend(objective, score, random_state, callbacks, attributes)
@@ -241,8 +238,9 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
         ``batch_size`` batches (one full-batch step when ``batch_size`` is
         None) over the chunk, keeping the update rule's state (momentum,
         moments) and the step size from call to call. The first call fixes
-        the step for ``"auto"`` from its chunk. No stopping test is made and
-        ``early_stopping`` is ignored.
+        the step for ``"auto"`` from its chunk. There is no test on epochs
+        and ``early_stopping`` is ignored; a full-batch call takes no step
+        when the chunk's gradient already meets ``tol``.
 
         Parameters
         ----------
@@ -262,6 +260,11 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
         self : GDLogisticRegressor
             The updated estimator; left as it was if the epoch fails.
         """
+        if self.class_weight == "balanced":
+            raise ValueError(
+                "class_weight='balanced' needs the class counts of the whole data, "
+                "which partial_fit never sees; pass a dict of class weights instead."
+            )
         with restore_on_failure(self):
             first = not hasattr(self, "classes_")
             classes = _partial_fit_classes(self, classes, first)
@@ -313,11 +316,6 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
         """``classes_``, ``coef_`` and ``intercept_`` of ``theta``."""
         W, b = objective.split(theta)
         return {"classes_": classes, "coef_": W.T.copy(), "intercept_": b.copy()}
-
-    @staticmethod
-    def _score_scores(Z, labels, sample_weight):
-        predicted = (Z[:, 0] > 0).astype(int) if Z.shape[1] == 1 else Z.argmax(axis=1)
-        return accuracy_score(labels, predicted, sample_weight=sample_weight)
 
     def decision_function(self, X):
         """The scores :math:`X W + b`.

@@ -50,7 +50,7 @@ def descend(
         record = Record(record_path, x, f)
         state = rule.init(x) if state is None else state
         blown_up = BlowUpWatch(f)
-        eta, status, nit, reason = step.eta, None, 0, None
+        eta, status, nit, message = step.eta, None, 0, None
         if not _finite(f, g):
             status = "diverged"
         while status is None:
@@ -64,7 +64,7 @@ def descend(
             try:
                 eta, x, f, g = step(problem, y, fy, gy, d)
             except LineSearchFailed as exc:
-                status, reason = "line_search_failed", str(exc)
+                status, message = "line_search_failed", f"Stopped after {nit} iterations: {exc}."
                 break
             nit += 1
             record.add(x, f)
@@ -76,7 +76,7 @@ def descend(
     x, f, g = _best_if_early_stopped(problem, early_stopping, x, f, g)
     return finish(
         status, x, f, g, nit, eta, record, blown_up, tol, early_stopping, state,
-        measure=problem.stationarity(x, g), reason=reason, warn=warn,
+        measure=problem.stationarity(x, g), message=message, warn=warn,
         stacklevel=stacklevel + 1,
     )
 
@@ -102,12 +102,14 @@ def _best_if_early_stopped(problem, early_stopping, x, f, g):
 
 
 def finish(status, x, f, g, nit, eta, record, blown_up, tol, early_stopping, state,
-           *, measure, reason=None, warn=True, stacklevel=3):
+           *, measure, message=None, warn=True, stacklevel=3):
     """The :class:`DescentResult` of a loop, with the warning it deserves.
 
-    ``measure`` is the stationarity at ``x`` that the message reports.
+    ``measure`` is the stationarity at ``x`` that the default ``message``
+    reports.
     """
-    message = reason_message(status, nit, blown_up.f0, f, measure, tol, eta, reason)
+    if message is None:
+        message = reason_message(status, nit, blown_up.f0, f, measure, tol, eta)
     if warn and status in ("max_iter", "line_search_failed"):
         warnings.warn(message, ConvergenceWarning, stacklevel=stacklevel + 1)
     return DescentResult(
@@ -198,10 +200,8 @@ def callback_stops(callback, x, f, g, nit, eta):
         return True
 
 
-def reason_message(status, nit, f0, f, g, tol, eta, reason=None):
+def reason_message(status, nit, f0, f, g, tol, eta):
     """Why the descent stopped, in words."""
-    if reason is not None:
-        return f"Stopped after {nit} iterations: {reason}."
     if status == "converged":
         return f"Converged after {nit} iterations: max |gradient| <= tol={tol:g}."
     if status == "early_stopping":

@@ -24,11 +24,13 @@ SOLVER_PARAMETERS = r"""    solver : {"gd", "momentum", "nesterov", "adam", "ada
           :math:`d_k = g_k / (\sqrt{v_{k+1} / (1 - \beta_2^{k+1})} +
           \epsilon)` (with Adam's bias correction).
 
-        The stopping test is on the gradient whatever the solver.
+        The stopping test is on the gradient whatever the solver (on the
+        subgradient of least size when the objective has an L1 part).
         ``"line_search"`` and ``"bb"`` work with ``"gd"`` only.
     momentum : float in [0, 1), default=0.9
-        The momentum :math:`\mu` of ``"momentum"``; ignored by the other
-        solvers (``"nesterov"`` follows its own schedule).
+        The momentum :math:`\mu` of ``"momentum"``, and of ``"nesterov"`` on
+        mini-batches (full-batch ``"nesterov"`` follows its own schedule);
+        ignored by the other solvers.
     beta_1 : float in [0, 1), default=0.9
         Decay of Adam's first moment :math:`m`.
     beta_2 : float in [0, 1), default=0.999
@@ -101,8 +103,9 @@ BATCH_PARAMETERS = r"""    batch_size : int >= 1 or None, default=None
         reproducible fits.
     early_stopping : bool, default=False
         Set aside ``validation_fraction`` of the training data (stratified
-        for the classifier) and score the model on it (``score``: R² or
-        accuracy) after every epoch, or every step for full batches; stop
+        for the classifier) and score the model on it, by minus its mean loss
+        there (weighted as in training, without the penalty), after every
+        epoch, or every step for full batches; stop
         when the score has not risen above its best by more than ``tol`` for
         ``n_iter_no_change`` epochs in a row, and keep the coefficients of
         the best score.
@@ -116,7 +119,9 @@ FIT_PARAMETERS = r"""    warm_start : bool, default=False
         always continues from them.
     verbose : int >= 0, default=0
         If positive, print one line per iteration: the objective, the step
-        size and the largest absolute component of the gradient.
+        size and the largest absolute component of the gradient (of the
+        smooth part); with mini-batches, one line per epoch: the epoch
+        objective and the last step size.
 """
 
 MARKERS = {

@@ -77,10 +77,35 @@ class LinearModelObjective:
         batch's loss and gradient average, over batches drawn uniformly, to
         the full ones; the penalty is kept whole.
         """
+        part = self._rows(rows)
+        part._weights = self._weights[rows] * (self.n_samples / part.n_samples)
+        return part
+
+    def subset(self, rows):
+        """The same model's objective on the samples ``rows`` alone (weights
+        renormalized), such as a training or a validation part."""
+        part = self._rows(rows)
+        weights = self._weights[rows]
+        if not weights.sum() > 0:
+            raise ValueError(
+                f"The {part.n_samples} samples set aside have a total sample weight "
+                "of zero; give them positive weights or fit on other data."
+            )
+        part._weights = weights / weights.sum()
+        return part
+
+    def _rows(self, rows):
         part = copy.copy(self)
         part.X, part.Y = self.X[rows], self.Y[rows]
-        part._weights = self._weights[rows] * (self.n_samples / len(rows))
         return part
+
+    def mean_loss(self, theta):
+        """The weighted mean loss, without the penalty (a validation loss)."""
+        W, b = self.split(theta)
+        Z = self.X @ W
+        if self.fit_intercept:
+            Z += b
+        return float(self._weights @ self.loss.loss_gradient(self.Y, Z)[0])
 
     def value_and_grad(self, theta):
         """:math:`J(\\theta)` and the gradient of its smooth part."""
@@ -138,8 +163,8 @@ class LinearModelObjective:
             \mathcal{L}(b) = \frac{n (b - 1)}{b (n - 1)} L
                 + \frac{n - b}{b (n - 1)} L_{\max},
 
-        where :math:`L_{\max} = c \max_i n w_i \|[x_i, 1]\|^2` bounds every
-        single sample's gradient. It is :math:`L_{\max}` for one sample and
+        where :math:`L_{\max} = c \max_i n w_i \|[x_i, 1]\|^2 + \alpha (1 - \rho)`
+        bounds every single sample's gradient. It is :math:`L_{\max}` for one sample and
         :math:`L` for the whole data; its inverse is a step for which
         stochastic gradient descent does not diverge.
         """

@@ -1,7 +1,6 @@
 """GDLinearRegressor: least squares, ridge, lasso and elastic net by gradient descent."""
 
 from sklearn.base import RegressorMixin
-from sklearn.metrics import r2_score
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._base import VALIDATION, BaseGD, random_state_of, restore_on_failure
@@ -39,7 +38,7 @@ class GDLinearRegressor(RegressorMixin, BaseGD):
     .. math::
 
         W \leftarrow W - \eta \Big(\tfrac{1}{\sum_i s_i}
-            X^\top \mathrm{diag}(s) (XW + b - y) + \alpha W\Big), \qquad
+            X^\top \mathrm{diag}(s) (XW + b - y) + \alpha (1 - \rho) W\Big), \qquad
         b \leftarrow b - \eta\, \tfrac{1}{\sum_i s_i} \sum_i s_i (x_i W + b - y_i)
 
     in the original coordinates of ``X`` (no scaling or centering is added),
@@ -62,7 +61,7 @@ class GDLinearRegressor(RegressorMixin, BaseGD):
           (see :class:`~sklearn_gd.DivergenceError`).
         - ``"auto"``: :math:`\eta = 1/L` with
           :math:`L = \lambda_{\max}([X, 1]^\top \mathrm{diag}(s) [X, 1]) /
-          \sum_i s_i + \alpha`, the Lipschitz constant of the gradient,
+          \sum_i s_i + \alpha (1 - \rho)`, the Lipschitz constant of the gradient,
           estimated by power iteration on ``X`` (from below, within about a
           percent: a margin every solver tolerates, since plain descent
           converges for any constant step under :math:`2/L`). It never diverges, whatever
@@ -102,8 +101,8 @@ class GDLinearRegressor(RegressorMixin, BaseGD):
         The objective :math:`J` at each iterate, the zero start first (for
         mini-batches, the epoch objective after the start).
     validation_scores_ : ndarray of shape (`n_iter_`,) or None
-        The validation :math:`R^2` after each step or epoch with
-        ``early_stopping``; None otherwise.
+        Minus the mean half squared error on the validation part after each
+        step or epoch with ``early_stopping``; None otherwise.
     learning_rate_ : float
         The step size of the last step (``1/L`` for ``"auto"``).
     stop_reason_ : str
@@ -185,10 +184,8 @@ class GDLinearRegressor(RegressorMixin, BaseGD):
             X, y, sample_weight = self._validate(X, y, sample_weight, reset=True)
             callbacks.begin(X, y, given_weight)
             random_state = random_state_of(self)
-            train, val = self._split_validation(len(y), None, random_state)
-            objective = self._objective(X[train], y[train], sample_weight[train])
-            score = None if val is None else self._validation_score(
-                objective, X[val], y[val], sample_weight[val])
+            objective, score = self._hold_out(self._objective(X, y, sample_weight), None,
+                                              random_state)
 
             def attributes(theta):
                 return self._attributes(objective, theta, y)
@@ -205,8 +202,9 @@ class GDLinearRegressor(RegressorMixin, BaseGD):
         ``batch_size`` batches (one full-batch step when ``batch_size`` is
         None) over the chunk, keeping the update rule's state (momentum,
         moments) and the step size from call to call. The first call fixes
-        the step for ``"auto"`` from its chunk. No stopping test is made and
-        ``early_stopping`` is ignored.
+        the step for ``"auto"`` from its chunk. There is no test on epochs
+        and ``early_stopping`` is ignored; a full-batch call takes no step
+        when the chunk's gradient already meets ``tol``.
 
         Parameters
         ----------
@@ -253,10 +251,6 @@ class GDLinearRegressor(RegressorMixin, BaseGD):
         if y.ndim == 1:
             return {"coef_": W[:, 0].copy(), "intercept_": float(b[0])}
         return {"coef_": W.T.copy(), "intercept_": b.copy()}
-
-    @staticmethod
-    def _score_scores(Z, y, sample_weight):
-        return r2_score(y, Z.reshape(y.shape), sample_weight=sample_weight)
 
     def predict(self, X):
         """Predict with the linear model, :math:`\\hat y = X W + b`.

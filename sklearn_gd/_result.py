@@ -18,7 +18,8 @@ class DescentResult(OptimizeResult):
     nit : int
         The number of steps taken.
     success : bool
-        True when the stopping test on the gradient was met.
+        True when the stopping test was met: the one on the gradient, the
+        one on epochs for mini-batches, or early stopping.
     status : str
         Why the descent stopped: ``"converged"``, ``"max_iter"``,
         ``"diverged"``, ``"line_search_failed"``, ``"early_stopping"`` or

@@ -58,10 +58,10 @@ def descend_minibatch(
         if early_stopping is not None and early_stopping.best_x is not None:
             x = early_stopping.best_x
         f, g = problem.value_and_grad(x)
-    reason = _reason(status, nit, n_iter_no_change, tol)
     return finish(
         status, x, f, g, nit, eta, record, blown_up, tol, early_stopping, state,
-        measure=problem.stationarity(x, g), reason=reason, warn=check_progress,
+        measure=problem.stationarity(x, g),
+        message=_message(status, nit, n_iter_no_change, tol), warn=check_progress,
         stacklevel=stacklevel + 1,
     )
 
@@ -108,11 +108,16 @@ def _after_epoch(blown_up, patience, callback, step, x, f, nit, eta, check_progr
     return None
 
 
-def _reason(status, nit, n_iter_no_change, tol):
+def _message(status, nit, n_iter_no_change, tol):
+    """Why the epochs stopped; None for what the full-batch words say as well."""
     if status == "converged":
-        return (f"converged: the epoch objective improved by less than tol={tol:g} "
-                f"for {n_iter_no_change} epochs in a row")
+        return (f"Converged after {nit} epochs: the epoch objective improved by less "
+                f"than tol={tol:g} for {n_iter_no_change} epochs in a row.")
+    if status == "early_stopping":
+        return (f"Stopped early after {nit} epochs: the validation score stopped "
+                "improving; the best iterate is kept.")
     if status == "max_iter":
-        return (f"max_iter={nit} epochs reached before the epoch objective stopped "
-                "improving. Increase max_iter, or try another learning_rate")
+        return (f"Mini-batch descent stopped at max_iter={nit} epochs before the epoch "
+                "objective stopped improving. Increase max_iter or tol, or try another "
+                "learning_rate.")
     return None
