@@ -66,6 +66,7 @@ LEARNING_RATE_CONSTRAINT = [
         "callback": [callable, None],
         "record_path": ["boolean"],
         "lipschitz": [Interval(Real, 0, None, closed="neither"), None],
+        "l1": [Interval(Real, 0, None, closed="left")],
         **SOLVER_CONSTRAINTS,
     },
     prefer_skip_nested_validation=True,
@@ -82,6 +83,7 @@ def minimize(
     callback=None,
     record_path=False,
     lipschitz=None,
+    l1=0.0,
     solver="gd",
     momentum=0.9,
     beta_1=0.9,
@@ -149,6 +151,14 @@ def minimize(
         iterations).
     lipschitz : float > 0 or None, default=None
         A Lipschitz constant :math:`L` of the gradient, used by ``"auto"``.
+    l1 : float >= 0, default=0.0
+        Minimize :math:`f(x) + \lambda \|x\|_1` with :math:`\lambda` =
+        ``l1`` instead: each step is followed by the soft-threshold
+        :math:`x \leftarrow \mathrm{sign}(x) \max(|x| - \eta \lambda, 0)`
+        (proximal gradient, ISTA; FISTA with ``solver="nesterov"``), the
+        line searches test the proximal sufficient decrease, ``tol`` applies
+        to the subgradient of least size, and ``fun`` in the result and the
+        loss curve include the L1 term. The adaptive solvers cannot take it.
     <solver parameters>
     Returns
     -------
@@ -185,7 +195,7 @@ def minimize(
             "minimize needs the gradient: pass jac=callable, or jac=True when fun "
             "returns (value, gradient)."
         )
-    problem = FunctionProblem(fun, jac, x0.shape, lipschitz=lipschitz)
+    problem = FunctionProblem(fun, jac, x0.shape, lipschitz=lipschitz, l1=l1)
     rule, step = make_rule_and_step(
         problem, x0, learning_rate=learning_rate, solver=solver, momentum=momentum,
         beta_1=beta_1, beta_2=beta_2, epsilon=epsilon, schedule=schedule,

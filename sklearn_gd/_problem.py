@@ -16,6 +16,8 @@ estimators' objectives (:mod:`sklearn_gd._objective`) offer all six.
 
 import numpy as np
 
+from ._penalties import ElasticNet
+
 
 class Smooth:
     """The protocol's non-smooth part for a problem that has none."""
@@ -32,8 +34,9 @@ class Smooth:
         return g
 
 
-class FunctionProblem(Smooth):
-    """Wrap ``fun`` and ``jac`` (scipy's conventions) as a problem.
+class FunctionProblem:
+    """Wrap ``fun`` and ``jac`` (scipy's conventions) as a problem, plus an
+    optional :math:`\lambda \|x\|_1` handled by its proximal step.
 
     Parameters
     ----------
@@ -46,13 +49,26 @@ class FunctionProblem(Smooth):
         The shape every gradient must have.
     lipschitz : float or None
         A known Lipschitz constant of the gradient.
+    l1 : float >= 0
+        The weight :math:`\lambda` of the L1 term (0: none).
     """
 
-    def __init__(self, fun, jac, shape, lipschitz=None):
+    def __init__(self, fun, jac, shape, lipschitz=None, l1=0.0):
         self._fun = fun
         self._jac = jac
         self._shape = shape
         self._lipschitz = lipschitz
+        self._l1 = ElasticNet(l1, 1.0)
+        self.nonsmooth = self._l1.nonsmooth
+
+    def prox(self, x, eta):
+        return self._l1.prox(x, eta) if self.nonsmooth else x
+
+    def nonsmooth_value(self, x):
+        return self._l1.nonsmooth_value(x)
+
+    def stationarity(self, x, g):
+        return self._l1.min_norm_subgradient(x, g) if self.nonsmooth else g
 
     def value_and_grad(self, x):
         if self._jac is True:
@@ -65,7 +81,7 @@ class FunctionProblem(Smooth):
             value, grad = out
         else:
             value, grad = self._fun(x), self._jac(x)
-        return self._as_value(value), self._as_grad(grad, x.dtype)
+        return self._as_value(value) + self.nonsmooth_value(x), self._as_grad(grad, x.dtype)
 
     def lipschitz(self):
         return self._lipschitz

@@ -435,3 +435,53 @@ def test_objective_starting_at_zero_is_not_called_diverged_on_a_small_rise(no_wa
 def test_jac_true_returning_a_bare_value_raises():
     with pytest.raises(ValueError, match="pair"):
         minimize(lambda w: w**2, 4.0, jac=True)
+
+
+# --- an L1 term: proximal gradient (ISTA), FISTA --------------------------------
+
+L1_TARGET = np.array([3.0, -0.5, 0.2, -2.0])
+
+
+def soft_threshold(a, lam):
+    return np.sign(a) * np.maximum(np.abs(a) - lam, 0)
+
+
+@pytest.mark.parametrize("solver, learning_rate", [
+    ("gd", "auto"), ("gd", 0.3), ("gd", "line_search"), ("gd", "bb"),
+    ("nesterov", 0.3), ("momentum", 0.3),
+])
+def test_minimize_with_l1_reaches_the_soft_threshold(solver, learning_rate, no_warnings):
+    # min 1/2 ||x - a||^2 + lam ||x||_1 is solved by soft-thresholding a.
+    res = minimize(lambda x: 0.5 * np.sum((x - L1_TARGET) ** 2), np.zeros(4),
+                   jac=lambda x: x - L1_TARGET, l1=1.0, solver=solver,
+                   learning_rate=learning_rate, tol=1e-10, max_iter=10_000)
+    expected = soft_threshold(L1_TARGET, 1.0)
+    assert res.success
+    np.testing.assert_allclose(res.x, expected, atol=1e-9)
+    assert np.array_equal(res.x == 0, expected == 0)  # exact zeros
+    assert res.fun == pytest.approx(0.5 * np.sum((expected - L1_TARGET) ** 2)
+                                    + np.abs(expected).sum())
+
+
+def test_minimize_l1_path_is_ista_by_hand():
+    A, b = make_quadratic(3)
+    eta, lam = 0.01, 0.5
+    with pytest.warns(ConvergenceWarning):
+        res = minimize(lambda x: 0.5 * x @ A @ x - b @ x, np.ones(3),
+                       jac=lambda x: A @ x - b, l1=lam, learning_rate=eta, max_iter=5, tol=0.0, record_path=True)
+    assert res.nit == 5
+    x = np.ones(3)
+    for k in range(5):
+        x = soft_threshold(x - eta * (A @ x - b), eta * lam)
+        np.testing.assert_allclose(res.path[k + 1], x, rtol=1e-14)
+
+
+def test_minimize_l1_with_an_adaptive_solver_is_refused():
+    with pytest.raises(ValueError, match="adam.*L1"):
+        minimize(bowl, 4.0, jac=bowl_grad, l1=1.0, solver="adam", learning_rate=0.1)
+
+
+def test_minimize_l1_zero_is_the_smooth_descent(no_warnings):
+    plain = minimize(bowl, 4.0, jac=bowl_grad, learning_rate=0.1, record_path=True)
+    zero = minimize(bowl, 4.0, jac=bowl_grad, learning_rate=0.1, l1=0.0, record_path=True)
+    np.testing.assert_array_equal(plain.path, zero.path)
