@@ -35,7 +35,7 @@ class Smooth:
 
 
 class FunctionProblem:
-    """Wrap ``fun`` and ``jac`` (scipy's conventions) as a problem, plus an
+    r"""Wrap ``fun`` and ``jac`` (scipy's conventions) as a problem, plus an
     optional :math:`\lambda \|x\|_1` handled by its proximal step.
 
     Parameters
