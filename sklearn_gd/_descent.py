@@ -64,7 +64,8 @@ def descend(
             try:
                 eta, x, f, g = step(problem, y, fy, gy, d)
             except LineSearchFailed as exc:
-                status, message = "line_search_failed", f"Stopped after {nit} iterations: {exc}."
+                status = "line_search_failed"
+                message = f"Stopped after {nit} iterations: {exc}."
                 break
             nit += 1
             record.add(x, f)
@@ -116,7 +117,8 @@ def finish(status, x, f, g, nit, eta, record, blown_up, tol, early_stopping, sta
         x=x, fun=f, jac=g, nit=nit, success=status in ("converged", "early_stopping"),
         status=status, message=message, learning_rate=eta,
         loss_curve=np.asarray(record.losses), path=record.path(),
-        validation_scores=None if early_stopping is None else np.asarray(early_stopping.scores),
+        validation_scores=(None if early_stopping is None
+                           else np.asarray(early_stopping.scores)),
         rule_state=state,
     )
 

@@ -89,7 +89,9 @@ BATCH_PARAMETERS = r"""    batch_size : int >= 1 or None, default=None
         is :math:`1 / \mathcal{L}(b)` with :math:`\mathcal{L}(b)` the
         expected smoothness of the batches (Gower et al., 2019: :math:`L_{\max}`,
         the largest one-sample constant, for ``batch_size=1``, down to
-        :math:`L` for the whole data) on the ``"adaptive"`` schedule, and
+        :math:`L` for the whole data), times :math:`1 - \mu` for
+        ``"momentum"`` and ``"nesterov"`` (the adaptive solvers keep their
+        full-batch ``"auto"``), on the ``"adaptive"`` schedule, and
         ``"nesterov"`` takes the constant ``momentum``. The descent stops when
         the epoch objective (the mean of the mini-batch objectives met during
         the epoch, scikit-learn's ``loss_curve_``) has not fallen below its

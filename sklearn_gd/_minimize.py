@@ -45,7 +45,7 @@ def make_rule_and_step(problem, x0, *, learning_rate, solver, momentum, beta_1, 
                      proximal=problem.nonsmooth)
     step = make_step_size(learning_rate, problem, solver, schedule=schedule,
                           power_t=power_t, n_iter_no_change=n_iter_no_change, x0=x0,
-                          batch_size=batch_size)
+                          batch_size=batch_size, momentum=momentum)
     return rule, step
 
 

@@ -145,7 +145,12 @@ class LinearModelObjective:
         return out
 
     def lipschitz(self):
-        r""":math:`L = c\, \lambda_{\max}([X, 1]^\top \mathrm{diag}(w) [X, 1]) + \alpha (1 - \rho)`.
+        r"""A Lipschitz constant of the gradient of the smooth part.
+
+        .. math::
+
+            L = c\, \lambda_{\max}([X, 1]^\top \mathrm{diag}(w) [X, 1])
+                + \alpha (1 - \rho).
 
         ``c`` bounds the loss's second derivative in the raw prediction and
         ``w`` are the normalized sample weights. Only the smooth part counts.

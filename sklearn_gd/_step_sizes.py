@@ -209,7 +209,7 @@ SCHEDULES = ("constant", "invscaling", "adaptive")
 
 
 def make_step_size(learning_rate, problem, solver, *, schedule, power_t,
-                   n_iter_no_change, x0, batch_size=None):
+                   n_iter_no_change, x0, batch_size=None, momentum=0.0):
     """Turn a ``learning_rate`` parameter into a step size for ``problem``.
 
     ``x0`` is where the descent starts: ``"auto"`` for the adaptive rules
@@ -220,10 +220,15 @@ def make_step_size(learning_rate, problem, solver, *, schedule, power_t,
     - ``"auto"`` is ``1/L`` when the problem knows a Lipschitz constant ``L``
       of its gradient (plain descent without one backtracks, never growing);
       for mini-batches, ``L`` is the batches' expected smoothness
-      (:meth:`~sklearn_gd._objective.LinearModelObjective.batch_lipschitz`).
+      (:meth:`~sklearn_gd._objective.LinearModelObjective.batch_lipschitz`),
+      and the constant ``momentum`` of ``"momentum"`` and ``"nesterov"``
+      scales the step by ``1 - momentum``, since it lengthens every stochastic
+      step ``1 / (1 - momentum)`` times, noise included.
       For the adaptive rules, whose directions are about 1 per coordinate,
-      it is ``max|g(x0)| / L``, the largest move of a first ``1/L`` gradient
-      step. The adaptive rules and mini-batches take the ``"adaptive"``
+      it is ``max|g(x0)| / L`` with the full-batch ``L``, the largest move of
+      a first ``1/L`` gradient step, mini-batches or not: their directions do
+      not grow with one sample's curvature. The adaptive rules and
+      mini-batches take the ``"adaptive"``
       schedule in place of ``"constant"``: a constant step leaves them
       jittering around the optimum.
     - ``"line_search"`` and ``"bb"`` choose every step themselves, from
@@ -237,8 +242,11 @@ def make_step_size(learning_rate, problem, solver, *, schedule, power_t,
             return BarzilaiBorwein(eta0=1.0 / lipschitz if lipschitz else 1.0)
         return Backtracking(eta0=1.0, grow=2.0)
     if learning_rate == "auto":
-        lipschitz = (problem.lipschitz() if batch_size is None
-                     else problem.batch_lipschitz(batch_size))
+        # One batch of every sample has no noise: the full-batch step.
+        stochastic = (batch_size is not None and batch_size < problem.n_samples
+                      and solver not in ADAPTIVE_SOLVERS)
+        lipschitz = (problem.batch_lipschitz(batch_size) if stochastic
+                     else problem.lipschitz())
         if lipschitz is None:
             if solver == "gd" and schedule == "constant":
                 return Backtracking(eta0=1.0, grow=1.0)
@@ -248,9 +256,12 @@ def make_step_size(learning_rate, problem, solver, *, schedule, power_t,
                 "lipschitz=L, or a float learning_rate."
             )
         learning_rate = 1.0 / lipschitz if lipschitz > 0 else 1.0
+        if stochastic and solver in ("momentum", "nesterov"):
+            learning_rate *= 1.0 - momentum
         if solver in ADAPTIVE_SOLVERS:
             learning_rate *= _largest_first_move(problem, x0)
-        if (solver in ADAPTIVE_SOLVERS or batch_size is not None) and schedule == "constant":
+        noisy = solver in ADAPTIVE_SOLVERS or batch_size is not None
+        if noisy and schedule == "constant":
             schedule = "adaptive"
     if schedule == "invscaling":
         return InvScalingStep(float(learning_rate), power_t)

@@ -41,7 +41,7 @@ def descend_minibatch(
         record = Record(record_path, x, f0)
         state = rule.init(x) if state is None else state
         blown_up = BlowUpWatch(f0)
-        patience = Patience(n_iter_no_change, tol) if early_stopping is None else early_stopping
+        patience = early_stopping or Patience(n_iter_no_change, tol)
         status, nit, eta = None, 0, step.eta
         if not np.isfinite(f0):
             status = "diverged"
