@@ -62,10 +62,10 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         """Indices of the training and the validation samples.
 
         The validation part is ``validation_fraction`` of the samples, but at
-        least one per class when stratified by the labels ``stratify``, and at
-        least two for a regressor's :math:`R^2`.
+        least one per class when stratified by the labels ``stratify``; the
+        training part keeps as many.
         """
-        smallest = 2 if stratify is None else len(np.unique(stratify))
+        smallest = 1 if stratify is None else len(np.unique(stratify))
         n_validation = max(int(np.ceil(self.validation_fraction * n_samples)), smallest)
         if n_samples - n_validation < smallest:
             raise ValueError(
@@ -101,18 +101,12 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
             self.n_iter_no_change, self.tol, score=validation_score)
         bridge = callbacks.per_step(x0, attributes,
                                     "iteration" if batch_size is None else "epoch")
-        common = dict(rule=rule, step=step, max_iter=self.max_iter, tol=self.tol,
-                      callback=self._step_callback(bridge), early_stopping=early,
-                      stacklevel=4)  # the user's call of fit
         try:
-            if batch_size is None:
-                result = descend(objective, x0, **common)
-            else:
-                result = descend_minibatch(
-                    objective, x0, batch_size=batch_size, shuffle=self.shuffle,
-                    random_state=random_state, n_iter_no_change=self.n_iter_no_change,
-                    **common,
-                )
+            result = self._run(
+                objective, x0, batch_size, random_state, rule=rule, step=step,
+                max_iter=self.max_iter, tol=self.tol, callback=self._step_callback(bridge),
+                early_stopping=early, stacklevel=5,  # the user's call of fit
+            )
         finally:
             if bridge is not None:
                 bridge.close()
@@ -137,16 +131,10 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         else:
             # A failed epoch must not leave its mark on the kept step size.
             step = copy.deepcopy(step)
-        common = dict(rule=rule, step=step, max_iter=1, tol=self.tol, state=state,
-                      callback=print_progress if self.verbose else None)
-        if batch_size is None:
-            result = descend(objective, x0, warn=False, **common)
-        else:
-            result = descend_minibatch(
-                objective, x0, batch_size=batch_size, shuffle=self.shuffle,
-                random_state=random_state, n_iter_no_change=self.n_iter_no_change,
-                check_progress=False, **common,
-            )
+        result = self._run(
+            objective, x0, batch_size, random_state, rule=rule, step=step, max_iter=1,
+            tol=self.tol, state=state, callback=self._step_callback(None), warn=False,
+        )
         self._check_diverged(result)
         self._partial_state = (rule, step, result.rule_state)
         self.n_iter_ = getattr(self, "n_iter_", 0) + result.nit
@@ -156,6 +144,20 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         self.stop_reason_ = "partial_fit: one epoch."
         self.validation_scores_ = None
         return result
+
+    def _run(self, objective, x0, batch_size, random_state, *, warn=True, **loop):
+        """The full-batch loop, or the mini-batch one with this estimator's batching.
+
+        ``warn=False`` runs without a warning at ``max_iter`` and, for
+        mini-batches, without the test on epochs (``partial_fit``).
+        """
+        if batch_size is None:
+            return descend(objective, x0, warn=warn, **loop)
+        return descend_minibatch(
+            objective, x0, batch_size=batch_size, shuffle=self.shuffle,
+            random_state=random_state, n_iter_no_change=self.n_iter_no_change,
+            check_progress=warn, **loop,
+        )
 
     def _step_callback(self, bridge):
         """The core's callback: scikit-learn's callbacks and ``verbose``'s lines."""
