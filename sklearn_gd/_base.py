@@ -127,7 +127,7 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         batch_size = self._batch_size(objective)
         rule, step, state = getattr(self, "_partial_state", (None, None, None))
         if rule is None:
-            rule, step = self._rule_and_step(objective, x0, batch_size)
+            rule, step = self._rule_and_step(objective, x0, batch_size, stream=True)
         else:
             # A failed epoch must not leave its mark on the kept step size.
             step = copy.deepcopy(step)
@@ -171,10 +171,10 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
             return bridge(info)
         return both
 
-    def _rule_and_step(self, objective, x0, batch_size):
+    def _rule_and_step(self, objective, x0, batch_size, stream=False):
         solver_params = {name: getattr(self, name) for name in SOLVER_CONSTRAINTS}
         return make_rule_and_step(objective, x0, learning_rate=self.learning_rate,
-                                  batch_size=batch_size, **solver_params)
+                                  batch_size=batch_size, stream=stream, **solver_params)
 
     def _batch_size(self, objective):
         """None for full batches; a batch larger than the data is the whole data."""

@@ -49,7 +49,10 @@ def descend(
         f, g = fy, gy = problem.value_and_grad(x)
         record = Record(record_path, x, f)
         state = rule.init(x) if state is None else state
-        blown_up = BlowUpWatch(f)
+        if hasattr(rule, "lookahead") and rule.lookahead(state) is not x:
+            y = rule.lookahead(state)
+            fy, gy = problem.value_and_grad(y)
+        blown_up = BlowUpWatch(f, g)
         eta, status, nit, message = step.eta, None, 0, None
         if not _finite(f, g):
             status = "diverged"
@@ -156,19 +159,31 @@ class BlowUpWatch:
     """Tells, step by step, whether the objective has blown up.
 
     Blown up means non-finite, or risen above its start by ``BLOWUP_FACTOR``
-    times its own scale: its size at the start, or the first step's change when
-    it starts at zero, or how far it had come down.
+    times its own scale, or how far it had come down if that is more. With
+    the gradient ``g0`` at the start (full batches), the scale is the larger
+    of the start's size and the first step's change, since an objective that
+    starts near zero has no size of its own; the first step is then judged by
+    the gradient instead, blown up if it rose with a gradient
+    ``sqrt(BLOWUP_FACTOR)`` times longer (near an optimum the objective's
+    excess grows as the gradient's square). Without ``g0`` (epochs), the scale is
+    the start's size, or the first epoch's change when the start is zero.
     """
 
-    def __init__(self, f0):
+    def __init__(self, f0, g0=None):
         self.f0 = self._best = f0
+        self._g0_size = None if g0 is None else float(np.linalg.norm(g0))
         self._scale = None
 
     def __call__(self, f, g):
         if not _finite(f, g):
             return True
         if self._scale is None:
-            self._scale = max(abs(self.f0), abs(f - self.f0))
+            if self._g0_size is None:
+                self._scale = abs(self.f0) or abs(f - self.f0)
+            else:
+                self._scale = max(abs(self.f0), abs(f - self.f0))
+                if f > self.f0 and np.linalg.norm(g) > BLOWUP_FACTOR**0.5 * self._g0_size:
+                    return True
         rise_limit = BLOWUP_FACTOR * max(self._scale, self.f0 - self._best)
         self._best = min(self._best, f)
         return f - self.f0 > rise_limit

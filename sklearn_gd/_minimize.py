@@ -25,13 +25,14 @@ SOLVER_CONSTRAINTS = {
 
 
 def make_rule_and_step(problem, x0, *, learning_rate, solver, momentum, beta_1, beta_2,
-                       epsilon, schedule, power_t, n_iter_no_change, batch_size=None):
+                       epsilon, schedule, power_t, n_iter_no_change, batch_size=None,
+                       stream=False):
     """The update rule and the step size that the solver parameters name.
 
     ``minimize`` and the estimators take the same parameters
     (``SOLVER_CONSTRAINTS`` and ``learning_rate``) and turn them into the
     loop's two pieces here, in one place. ``batch_size`` is None for full
-    batches.
+    batches; ``stream`` marks the chunks of ``partial_fit``.
     """
     if problem.nonsmooth and solver in ADAPTIVE_SOLVERS:
         raise ValueError(
@@ -45,7 +46,7 @@ def make_rule_and_step(problem, x0, *, learning_rate, solver, momentum, beta_1, 
                      proximal=problem.nonsmooth)
     step = make_step_size(learning_rate, problem, solver, schedule=schedule,
                           power_t=power_t, n_iter_no_change=n_iter_no_change, x0=x0,
-                          batch_size=batch_size, momentum=momentum)
+                          batch_size=batch_size, momentum=momentum, stream=stream)
     return rule, step
 
 

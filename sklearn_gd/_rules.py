@@ -99,7 +99,8 @@ class Extrapolated:
     (:class:`Momentum`, :class:`Nesterov`) would feed the proximal step
     :math:`1/(1 - \mu)` times the gradient at a fixed point, and so stop at
     the wrong place. The direction is the gradient at :math:`y_k`; the loop
-    asks :meth:`extrapolate` for the next :math:`y` after each step.
+    asks :meth:`extrapolate` for the next :math:`y` after each step, and
+    :meth:`lookahead` for the first.
     """
 
     def __init__(self, momentum=None):
@@ -110,6 +111,11 @@ class Extrapolated:
 
     def update(self, g, state):
         return g, state
+
+    def lookahead(self, state):
+        """Where the next gradient is taken: ``x0`` at the start, the last
+        extrapolated point when a descent continues from ``state``."""
+        return state[1]
 
     def extrapolate(self, x, state):
         """The point ``y`` where the next gradient is taken, after the step to ``x``."""

@@ -209,21 +209,24 @@ SCHEDULES = ("constant", "invscaling", "adaptive")
 
 
 def make_step_size(learning_rate, problem, solver, *, schedule, power_t,
-                   n_iter_no_change, x0, batch_size=None, momentum=0.0):
+                   n_iter_no_change, x0, batch_size=None, momentum=0.0, stream=False):
     """Turn a ``learning_rate`` parameter into a step size for ``problem``.
 
     ``x0`` is where the descent starts: ``"auto"`` for the adaptive rules
     sizes its step from the gradient there. ``batch_size`` is None for full
-    batches, else the size of the mini-batches.
+    batches, else the size of the mini-batches. ``stream`` says that each
+    descent sees another chunk of the data (``partial_fit``), which makes
+    even full-batch steps noisy.
 
     - A float is the base step of the ``schedule``.
     - ``"auto"`` is ``1/L`` when the problem knows a Lipschitz constant ``L``
       of its gradient (plain descent without one backtracks, never growing);
       for mini-batches, ``L`` is the batches' expected smoothness
       (:meth:`~sklearn_gd._objective.LinearModelObjective.batch_lipschitz`),
-      and the constant ``momentum`` of ``"momentum"`` and ``"nesterov"``
-      scales the step by ``1 - momentum``, since it lengthens every stochastic
-      step ``1 / (1 - momentum)`` times, noise included.
+      and on noisy gradients (mini-batches, a stream) the constant
+      ``momentum`` of ``"momentum"`` (and of mini-batch ``"nesterov"``)
+      scales the step by ``1 - momentum``, since it lengthens every step
+      ``1 / (1 - momentum)`` times, noise included.
       For the adaptive rules, whose directions are about 1 per coordinate,
       it is ``max|g(x0)| / L`` with the full-batch ``L``, the largest move of
       a first ``1/L`` gradient step, mini-batches or not: their directions do
@@ -242,12 +245,8 @@ def make_step_size(learning_rate, problem, solver, *, schedule, power_t,
             return BarzilaiBorwein(eta0=1.0 / lipschitz if lipschitz else 1.0)
         return Backtracking(eta0=1.0, grow=2.0)
     if learning_rate == "auto":
-        # One batch of every sample has no noise: the full-batch step.
-        stochastic = (batch_size is not None and batch_size < problem.n_samples
-                      and solver not in ADAPTIVE_SOLVERS)
-        lipschitz = (problem.batch_lipschitz(batch_size) if stochastic
-                     else problem.lipschitz())
-        if lipschitz is None:
+        learning_rate = _auto_rate(problem, solver, x0, batch_size, momentum, stream)
+        if learning_rate is None:
             if solver == "gd" and schedule == "constant":
                 return Backtracking(eta0=1.0, grow=1.0)
             raise ValueError(
@@ -255,11 +254,6 @@ def make_step_size(learning_rate, problem, solver, *, schedule, power_t,
                 f"{schedule!r} needs the Lipschitz constant of the gradient: pass "
                 "lipschitz=L, or a float learning_rate."
             )
-        learning_rate = 1.0 / lipschitz if lipschitz > 0 else 1.0
-        if stochastic and solver in ("momentum", "nesterov"):
-            learning_rate *= 1.0 - momentum
-        if solver in ADAPTIVE_SOLVERS:
-            learning_rate *= _largest_first_move(problem, x0)
         noisy = solver in ADAPTIVE_SOLVERS or batch_size is not None
         if noisy and schedule == "constant":
             schedule = "adaptive"
@@ -268,6 +262,25 @@ def make_step_size(learning_rate, problem, solver, *, schedule, power_t,
     if schedule == "adaptive":
         return AdaptiveStep(float(learning_rate), n_iter_no_change)
     return ConstantStep(float(learning_rate))
+
+
+def _auto_rate(problem, solver, x0, batch_size, momentum, stream):
+    """The base step of ``"auto"`` (see :func:`make_step_size`); None without ``L``."""
+    # One batch of every sample has no noise; chunks of a stream do.
+    noisy = stream or (batch_size is not None and batch_size < problem.n_samples)
+    if noisy and batch_size is not None and solver not in ADAPTIVE_SOLVERS:
+        lipschitz = problem.batch_lipschitz(batch_size)
+    else:
+        lipschitz = problem.lipschitz()
+    if lipschitz is None:
+        return None
+    rate = 1.0 / lipschitz if lipschitz > 0 else 1.0
+    constant_momentum = solver == "momentum" or (solver == "nesterov" and batch_size)
+    if noisy and constant_momentum:
+        rate *= 1.0 - momentum
+    if solver in ADAPTIVE_SOLVERS:
+        rate *= _largest_first_move(problem, x0)
+    return rate
 
 
 def _check_search(learning_rate, solver, schedule, batch_size):

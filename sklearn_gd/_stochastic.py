@@ -45,7 +45,7 @@ def descend_minibatch(
         status, nit, eta = None, 0, step.eta
         if not np.isfinite(f0):
             status = "diverged"
-        y = x
+        y = rule.lookahead(state) if hasattr(rule, "lookahead") else x
         while status is None and nit < max_iter:
             x, y, f, eta, state = _epoch(problem, y, rule, state, step, batch_size,
                                          _order(problem.n_samples, shuffle, random_state))

@@ -485,3 +485,11 @@ def test_minimize_l1_zero_is_the_smooth_descent(no_warnings):
     plain = minimize(bowl, 4.0, jac=bowl_grad, learning_rate=0.1, record_path=True)
     zero = minimize(bowl, 4.0, jac=bowl_grad, learning_rate=0.1, l1=0.0, record_path=True)
     np.testing.assert_array_equal(plain.path, zero.path)
+
+
+def test_a_first_step_far_too_long_is_called_diverged_at_once(no_warnings):
+    # f(4) = 16 and the step of 1e3 lands where f is 4e6 times larger, with a
+    # gradient 2e3 times longer: diverged at the first iteration, not later.
+    res = minimize(bowl, 4.0, jac=bowl_grad, learning_rate=1e3)
+    assert res.status == "diverged"
+    assert res.nit == 1
