@@ -141,7 +141,8 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         previous = getattr(self, "loss_curve_", result.loss_curve[:1])
         self.loss_curve_ = np.concatenate([previous, result.loss_curve[1:]])
         self.learning_rate_ = result.learning_rate
-        self.stop_reason_ = "partial_fit: one epoch."
+        self.stop_reason_ = ("partial_fit: one epoch." if result.nit else
+                             "partial_fit: no step; the gradient already meets tol.")
         self.validation_scores_ = None
         return result
 

@@ -237,8 +237,9 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
         For data that comes in chunks: each call takes one pass of
         ``batch_size`` batches (one full-batch step when ``batch_size`` is
         None) over the chunk, keeping the update rule's state (momentum,
-        moments) and the step size from call to call. The first call fixes
-        the step for ``"auto"`` from its chunk. There is no test on epochs
+        moments) and the step size from call to call: both are built on the
+        first call (``"auto"`` from its chunk, as for noisy mini-batches) and
+        kept, so parameters changed later take effect at the next ``fit``. There is no test on epochs
         and ``early_stopping`` is ignored; a full-batch call takes no step
         when the chunk's gradient already meets ``tol``.
 
