@@ -85,6 +85,18 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
                 f"{self.validation_fraction} of {n_samples} samples: {exc}"
             ) from exc
 
+    def _fit_objective(self, objective, stratify, callbacks, attributes):
+        """What ``fit`` does once it has the objective of all the data.
+
+        Set aside the validation part (stratified by the labels ``stratify``),
+        descend, and set the fitted attributes ``attributes(theta)``.
+        """
+        random_state = check_random_state(self.random_state)
+        objective, score = self._hold_out(objective, stratify, random_state)
+        result = self._descend(objective, score, random_state, callbacks, attributes)
+        vars(self).update(attributes(result.x))
+        callbacks.end()
+
     def _descend(self, objective, validation_score, random_state, callbacks, attributes):
         """Run the core on ``objective``; set the descent's fitted attributes.
 
@@ -119,7 +131,7 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         vars(self).pop("_partial_state", None)
         return result
 
-    def _partial_descend(self, objective, random_state):
+    def _partial_descend(self, objective):
         """One epoch of ``objective`` from the current coefficients, continuing
         the rule's state of the previous ``partial_fit``: one step for full
         batches."""
@@ -132,8 +144,9 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
             # A failed epoch must not leave its mark on the kept step size.
             step = copy.deepcopy(step)
         result = self._run(
-            objective, x0, batch_size, random_state, rule=rule, step=step, max_iter=1,
-            tol=self.tol, state=state, callback=self._step_callback(None), warn=False,
+            objective, x0, batch_size, check_random_state(self.random_state), rule=rule,
+            step=step, max_iter=1, tol=self.tol, state=state,
+            callback=self._step_callback(None), warn=False,
         )
         self._check_diverged(result)
         self._partial_state = (rule, step, result.rule_state)
@@ -222,10 +235,6 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
-
-
-def random_state_of(estimator):
-    return check_random_state(estimator.random_state)
 
 
 @contextmanager

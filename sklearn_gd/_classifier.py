@@ -7,7 +7,7 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._base import VALIDATION, BaseGD, random_state_of, restore_on_failure
+from ._base import VALIDATION, BaseGD, restore_on_failure
 from ._callbacks import FitCallbacks
 from ._docstrings import with_shared_parameters
 from ._losses import BinaryLogLoss, MultinomialLogLoss
@@ -219,29 +219,17 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
                     f"{self.classes_.tolist()}, but y has {classes.tolist()}."
                 )
             labels, sample_weight = self._weighted_labels(X, y, classes, sample_weight)
-            random_state = random_state_of(self)
-            objective, score = self._hold_out(
-                self._objective(X, labels, sample_weight, len(classes)), labels,
-                random_state)
-            def attributes(theta):
-                return self._attributes(objective, theta, classes)
-            result = self._descend(objective, score, random_state, callbacks, attributes)
-            vars(self).update(attributes(result.x))
-            callbacks.end()
+            objective = self._objective(X, labels, sample_weight, len(classes))
+            self._fit_objective(objective, labels, callbacks,
+                                lambda theta: self._attributes(objective, theta, classes))
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @with_shared_parameters
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """One epoch of descent on ``(X, y)``, from the current coefficients.
 
-        For data that comes in chunks: each call takes one pass of
-        ``batch_size`` batches (one full-batch step when ``batch_size`` is
-        None) over the chunk, keeping the update rule's state (momentum,
-        moments) and the step size from call to call: both are built on the
-        first call (``"auto"`` from its chunk, as for noisy mini-batches) and
-        kept, so parameters changed later take effect at the next ``fit``. There is no test on epochs
-        and ``early_stopping`` is ignored; a full-batch call takes no step
-        when the chunk's gradient already meets ``tol``.
+        <partial_fit>
 
         Parameters
         ----------
@@ -280,7 +268,7 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
             labels, sample_weight = self._weighted_labels(
                 X, y, classes, sample_weight, need_two=False)
             objective = self._objective(X, labels, sample_weight, len(classes))
-            result = self._partial_descend(objective, random_state_of(self))
+            result = self._partial_descend(objective)
             vars(self).update(self._attributes(objective, result.x, classes))
         return self
 

@@ -126,11 +126,23 @@ FIT_PARAMETERS = r"""    warm_start : bool, default=False
         objective and the last step size.
 """
 
+PARTIAL_FIT = r"""        For data that comes in chunks: each call takes one pass of
+        ``batch_size`` batches (one full-batch step when ``batch_size`` is
+        None) over the chunk, keeping the update rule's state (momentum,
+        moments) and the step size from call to call. Both are built on the
+        first call (``"auto"`` from its chunk, as for noisy mini-batches) and
+        kept, so parameters changed later take effect at the next ``fit``.
+        There is no test on epochs and ``early_stopping`` is ignored; a
+        full-batch call takes no step when the chunk's gradient already meets
+        ``tol``.
+"""
+
 MARKERS = {
     "    <solver parameters>\n": SOLVER_PARAMETERS,
     "    <penalty parameters>\n": PENALTY_PARAMETERS,
     "    <batch parameters>\n": BATCH_PARAMETERS,
     "    <fit parameters>\n": FIT_PARAMETERS,
+    "        <partial_fit>\n": PARTIAL_FIT,
 }
 
 

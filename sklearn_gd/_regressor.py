@@ -3,7 +3,7 @@
 from sklearn.base import RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._base import VALIDATION, BaseGD, random_state_of, restore_on_failure
+from ._base import VALIDATION, BaseGD, restore_on_failure
 from ._callbacks import FitCallbacks
 from ._docstrings import with_shared_parameters
 from ._losses import HalfSquaredError
@@ -183,29 +183,17 @@ class GDLinearRegressor(RegressorMixin, BaseGD):
             given_weight = sample_weight
             X, y, sample_weight = self._validate(X, y, sample_weight, reset=True)
             callbacks.begin(X, y, given_weight)
-            random_state = random_state_of(self)
-            objective, score = self._hold_out(self._objective(X, y, sample_weight), None,
-                                              random_state)
-
-            def attributes(theta):
-                return self._attributes(objective, theta, y)
-            result = self._descend(objective, score, random_state, callbacks, attributes)
-            vars(self).update(attributes(result.x))
-            callbacks.end()
+            objective = self._objective(X, y, sample_weight)
+            self._fit_objective(objective, None, callbacks,
+                                lambda theta: self._attributes(objective, theta, y))
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @with_shared_parameters
     def partial_fit(self, X, y, sample_weight=None):
         """One epoch of descent on ``(X, y)``, from the current coefficients.
 
-        For data that comes in chunks: each call takes one pass of
-        ``batch_size`` batches (one full-batch step when ``batch_size`` is
-        None) over the chunk, keeping the update rule's state (momentum,
-        moments) and the step size from call to call: both are built on the
-        first call (``"auto"`` from its chunk, as for noisy mini-batches) and
-        kept, so parameters changed later take effect at the next ``fit``. There is no test on epochs
-        and ``early_stopping`` is ignored; a full-batch call takes no step
-        when the chunk's gradient already meets ``tol``.
+        <partial_fit>
 
         Parameters
         ----------
@@ -225,7 +213,7 @@ class GDLinearRegressor(RegressorMixin, BaseGD):
             first = not hasattr(self, "coef_")
             X, y, sample_weight = self._validate(X, y, sample_weight, reset=first)
             objective = self._objective(X, y, sample_weight)
-            result = self._partial_descend(objective, random_state_of(self))
+            result = self._partial_descend(objective)
             vars(self).update(self._attributes(objective, result.x, y))
         return self
 

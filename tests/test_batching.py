@@ -17,11 +17,10 @@ import warnings
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
-from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import StandardScaler
+from standardized_data import standardized
 
 from sklearn_gd import DivergenceError, GDLinearRegressor, GDLogisticRegressor
 from sklearn_gd._losses import BinaryLogLoss, HalfSquaredError
@@ -40,16 +39,7 @@ CLF_ALPHA = 1e-2
 # Batches of one sample take 150 samples only, to keep the suite fast.
 SGD_SAMPLES = 150
 
-_DATA = {}
 
-
-def standardized(name):
-    if name not in _DATA:
-        loader = {"diabetes": load_diabetes, "breast_cancer": load_breast_cancer,
-                  "iris": load_iris}[name]
-        X, y = loader(return_X_y=True)
-        _DATA[name] = StandardScaler().fit_transform(X), y
-    return _DATA[name]
 
 
 def regression_objective(X, y):

@@ -13,23 +13,14 @@ current coefficients, with the rule's state carried from call to call.
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
-from sklearn.datasets import load_diabetes, load_iris
+from sklearn.datasets import load_diabetes
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LinearRegression
-from sklearn.preprocessing import StandardScaler
+from standardized_data import standardized
 
 from sklearn_gd import DivergenceError, GDLinearRegressor, GDLogisticRegressor
 from sklearn_gd._losses import HalfSquaredError
 from sklearn_gd._objective import LinearModelObjective
-
-_DATA = {}
-
-
-def standardized(name):
-    if name not in _DATA:
-        X, y = {"diabetes": load_diabetes, "iris": load_iris}[name](return_X_y=True)
-        _DATA[name] = StandardScaler().fit_transform(X), y
-    return _DATA[name]
 
 
 def objective_value(X, y, model, alpha=0.0, l1_ratio=0.0):

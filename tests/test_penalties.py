@@ -17,10 +17,9 @@
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
-from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris
 from sklearn.linear_model import ElasticNet as SkElasticNet
 from sklearn.linear_model import Lasso, LogisticRegression
-from sklearn.preprocessing import StandardScaler
+from standardized_data import standardized
 
 from sklearn_gd import GDLinearRegressor, GDLogisticRegressor
 from sklearn_gd._losses import HalfSquaredError
@@ -35,16 +34,7 @@ REG_RTOL = 1e-6
 CLF_RTOL = 1e-5
 EXACT = dict(tol=1e-9, max_iter=200_000)
 
-_DATA = {}
 
-
-def standardized(name):
-    if name not in _DATA:
-        loader = {"diabetes": load_diabetes, "breast_cancer": load_breast_cancer,
-                  "iris": load_iris}[name]
-        X, y = loader(return_X_y=True)
-        _DATA[name] = StandardScaler().fit_transform(X), y
-    return _DATA[name]
 
 
 def integer_weights(n, seed=0):

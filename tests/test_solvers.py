@@ -10,10 +10,9 @@ import warnings
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
-from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris, load_wine
 from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
-from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
+from standardized_data import standardized
 
 from sklearn_gd import DivergenceError, GDLinearRegressor, GDLogisticRegressor, minimize
 
@@ -32,20 +31,6 @@ CONFIG_IDS = [f"{solver}-{lr}" for solver, lr in CONFIGS]
 EXACT = dict(tol=1e-9, max_iter=100_000)
 SAFE = 0.8
 
-LOADERS = {
-    "diabetes": load_diabetes,
-    "breast_cancer": load_breast_cancer,
-    "iris": load_iris,
-    "wine": load_wine,
-}
-_DATA = {}
-
-
-def standardized(name):
-    if name not in _DATA:
-        X, y = LOADERS[name](return_X_y=True)
-        _DATA[name] = StandardScaler().fit_transform(X), y
-    return _DATA[name]
 
 
 def gram_max_eigenvalue(X):
