@@ -322,3 +322,13 @@ def test_momentum_over_chunks_does_not_blow_up_silently():
     except DivergenceError:
         return  # a loud failure is acceptable
     assert objective_value(X, y, model) < f_zero
+
+
+def test_classifier_balanced_class_weight_is_refused_and_changes_nothing():
+    X, y = standardized("iris")
+    model = GDLogisticRegressor(class_weight="balanced")
+    with pytest.raises(ValueError, match="balanced.*dict"):
+        model.partial_fit(X, y, classes=[0, 1, 2])
+    assert not hasattr(model, "coef_")
+    weighted = GDLogisticRegressor(class_weight={0: 2.0}).partial_fit(X, y, classes=[0, 1, 2])
+    assert weighted.coef_.shape == (3, 4)

@@ -309,9 +309,19 @@ INVALID = [
     ({"momentum": 1.0}, "'momentum' parameter"),
     ({"momentum": -0.1}, "'momentum' parameter"),
 ]
+# Parameters of the estimators that minimize does not take.
+ESTIMATOR_INVALID = INVALID + [
+    ({"penalty": "l3"}, "'penalty' parameter"),
+    ({"l1_ratio": 1.5}, "'l1_ratio' parameter"),
+    ({"batch_size": 0}, "'batch_size' parameter"),
+    ({"batch_size": 2.5}, "'batch_size' parameter"),
+    ({"validation_fraction": 1.0}, "'validation_fraction' parameter"),
+    ({"early_stopping": "yes"}, "'early_stopping' parameter"),
+    ({"shuffle": None}, "'shuffle' parameter"),
+]
 
 
-@pytest.mark.parametrize("params, match", INVALID)
+@pytest.mark.parametrize("params, match", ESTIMATOR_INVALID)
 @pytest.mark.parametrize("Estimator", [GDLinearRegressor, GDLogisticRegressor])
 def test_estimators_reject_invalid_values(Estimator, params, match):
     X, y = standardized("iris")
