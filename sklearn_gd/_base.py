@@ -13,6 +13,7 @@ from sklearn.utils import check_random_state
 from ._callbacks import CallbackSupportMixin
 from ._descent import Patience, descend, print_progress
 from ._minimize import LEARNING_RATE_CONSTRAINT, SOLVER_CONSTRAINTS, make_rule_and_step
+from ._params import coef_from_theta, theta_from_coef
 from ._penalties import PENALTIES
 from ._sklearn_compat import Interval, StrOptions
 from ._stochastic import descend_minibatch
@@ -41,6 +42,7 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "warm_start": ["boolean"],
         "verbose": ["verbose"],
+        "record_path": ["boolean"],
     }
 
     def _hold_out(self, objective, stratify, random_state):
@@ -89,13 +91,24 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         """What ``fit`` does once it has the objective of all the data.
 
         Set aside the validation part (stratified by the labels ``stratify``),
-        descend, and set the fitted attributes ``attributes(theta)``.
+        descend, and set the fitted attributes ``attributes(theta)`` and,
+        with ``record_path``, their path.
         """
         random_state = check_random_state(self.random_state)
         objective, score = self._hold_out(objective, stratify, random_state)
         result = self._descend(objective, score, random_state, callbacks, attributes)
         vars(self).update(attributes(result.x))
+        self.coef_path_, self.intercept_path_ = self._coef_path(result.path,
+                                                                objective.fit_intercept)
         callbacks.end()
+
+    def _coef_path(self, path, fit_intercept):
+        """``coef_path_`` and ``intercept_path_`` of the core's path of thetas,
+        each entry shaped as the fitted ``coef_`` and ``intercept_``."""
+        if path is None:
+            return None, None
+        return coef_from_theta(path, fit_intercept, np.shape(self.coef_),
+                               np.shape(self.intercept_))
 
     def _descend(self, objective, validation_score, random_state, callbacks, attributes):
         """Run the core on ``objective``; set the descent's fitted attributes.
@@ -117,7 +130,8 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
             result = self._run(
                 objective, x0, batch_size, random_state, rule=rule, step=step,
                 max_iter=self.max_iter, tol=self.tol, callback=self._step_callback(bridge),
-                early_stopping=early, stacklevel=5,  # the user's call of fit
+                early_stopping=early, record_path=self.record_path,
+                stacklevel=5,  # the user's call of fit
             )
         finally:
             if bridge is not None:
@@ -125,6 +139,7 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         self._check_diverged(result)
         self.n_iter_ = result.nit
         self.loss_curve_ = result.loss_curve
+        self.times_ = result.times
         self.learning_rate_ = result.learning_rate
         self.stop_reason_ = result.message
         self.validation_scores_ = result.validation_scores
@@ -153,6 +168,10 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         self.n_iter_ = getattr(self, "n_iter_", 0) + result.nit
         previous = getattr(self, "loss_curve_", result.loss_curve[:1])
         self.loss_curve_ = np.concatenate([previous, result.loss_curve[1:]])
+        # Time spent descending, call after call: not the time between calls.
+        previous = getattr(self, "times_", result.times[:1])
+        self.times_ = np.concatenate([previous, previous[-1] + result.times[1:]])
+        self.coef_path_ = self.intercept_path_ = None
         self.learning_rate_ = result.learning_rate
         self.stop_reason_ = ("partial_fit: one epoch." if result.nit else
                              "partial_fit: no step; the gradient already meets tol.")
@@ -219,13 +238,12 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         zeros = objective.initial_params()
         if not hasattr(self, "coef_"):
             return zeros
-        W = self.coef_[:, None] if self.coef_.ndim == 1 else self.coef_.T
-        rows = [W, np.reshape(self.intercept_, (1, -1))] if objective.fit_intercept else [W]
-        theta = np.vstack(rows)
+        theta = theta_from_coef(self.coef_, self.intercept_, objective.fit_intercept)
         if theta.shape != zeros.shape:
+            n_features = theta.shape[0] - int(objective.fit_intercept)
             raise ValueError(
                 f"{who} cannot start from the fitted coefficients: they "
-                f"have {W.shape[0]} features and {W.shape[1]} outputs, the new "
+                f"have {n_features} features and {theta.shape[1]} outputs, the new "
                 f"problem {objective.X.shape[1]} and {zeros.shape[1]}. Fit with "
                 "warm_start=False, or start a new estimator."
             )

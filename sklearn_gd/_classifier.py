@@ -119,6 +119,17 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
     loss_curve_ : ndarray of shape (`n_iter_` + 1,)
         The objective :math:`J` at each iterate, the zero start first (for
         mini-batches, the epoch objective after the start).
+    times_ : ndarray of shape (`n_iter_` + 1,)
+        Seconds since the descent began at each iterate (per epoch for
+        mini-batches), ``times_[0] == 0``; ``partial_fit`` extends it by the
+        time spent in each call.
+    coef_path_ : ndarray of shape (`n_iter_` + 1, *`coef_`.shape) or None
+        With ``record_path=True``, ``coef_path_[k]`` is ``coef_`` after
+        ``k`` iterations (epochs for mini-batches), the start first; with
+        ``early_stopping`` the kept ``coef_`` may be an earlier entry than the
+        last. None otherwise, and after ``partial_fit``.
+    intercept_path_ : ndarray of shape (`n_iter_` + 1, *np.shape(`intercept_`)) or None
+        The intercepts along the same path; None with ``coef_path_``.
     validation_scores_ : ndarray of shape (`n_iter_`,) or None
         Minus the mean log loss on the validation part after each step or
         epoch with ``early_stopping``; None otherwise.
@@ -161,7 +172,7 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
                  beta_1=0.9, beta_2=0.999, epsilon=1e-8, schedule="constant", power_t=0.5,
                  n_iter_no_change=10, batch_size=None, shuffle=True, random_state=None,
                  early_stopping=False, validation_fraction=0.1, warm_start=False,
-                 verbose=0, class_weight=None):
+                 verbose=0, record_path=False, class_weight=None):
         self.penalty = penalty
         self.alpha = alpha
         self.l1_ratio = l1_ratio
@@ -184,6 +195,7 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
         self.validation_fraction = validation_fraction
         self.warm_start = warm_start
         self.verbose = verbose
+        self.record_path = record_path
         self.class_weight = class_weight
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -271,6 +283,23 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
             result = self._partial_descend(objective)
             vars(self).update(self._attributes(objective, result.x, classes))
         return self
+
+    def _objective_for(self, X, y, sample_weight=None):
+        """The fitted model's objective on ``(X, y)``, as a function of theta.
+
+        The same loss, class weights and penalty as ``fit`` on all of ``(X,
+        y)`` (no validation part set aside), for displays that evaluate it
+        anywhere; ``y`` holds labels among ``classes_``.
+        """
+        check_is_fitted(self)
+        X, y = validate_data(self, X, y, reset=False, **VALIDATION)
+        unknown = np.setdiff1d(unique_labels(y), self.classes_)
+        if unknown.size:
+            raise ValueError(f"y has labels {unknown.tolist()} that are not among "
+                             f"the classes {self.classes_.tolist()}.")
+        labels, sample_weight = self._weighted_labels(X, y, self.classes_, sample_weight,
+                                                      need_two=False)
+        return self._objective(X, labels, sample_weight, len(self.classes_))
 
     def _weighted_labels(self, X, y, classes, sample_weight, need_two=True):
         """Integer labels and the sample weights times the class weights."""

@@ -15,6 +15,7 @@ test on the drop of the objective would stop long before the optimum on an
 ill-conditioned problem.
 """
 
+import time
 import warnings
 
 import numpy as np
@@ -119,7 +120,8 @@ def finish(status, x, f, g, nit, eta, record, blown_up, tol, early_stopping, sta
     return DescentResult(
         x=x, fun=f, jac=g, nit=nit, success=status in ("converged", "early_stopping"),
         status=status, message=message, learning_rate=eta,
-        loss_curve=np.asarray(record.losses), path=record.path(),
+        loss_curve=np.asarray(record.losses), times=np.asarray(record.times),
+        path=record.path(),
         validation_scores=(None if early_stopping is None
                            else np.asarray(early_stopping.scores)),
         rule_state=state,
@@ -241,14 +243,17 @@ def reason_message(status, nit, f0, f, g, tol, eta):
 
 
 class Record:
-    """The objective at every iterate and, on request, the iterates."""
+    """The objective and the wall time at every iterate and, on request, the
+    iterates. Times are seconds since the record began (0 at ``x0``)."""
 
     def __init__(self, keep_path, x0, f0):
-        self.losses = [f0]
+        self._start = time.perf_counter()
+        self.losses, self.times = [f0], [0.0]
         self._path = [x0.copy()] if keep_path else None
 
     def add(self, x, f):
         self.losses.append(f)
+        self.times.append(time.perf_counter() - self._start)
         if self._path is not None:
             self._path.append(x.copy())
 

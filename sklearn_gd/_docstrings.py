@@ -124,6 +124,13 @@ FIT_PARAMETERS = r"""    warm_start : bool, default=False
         size and the largest absolute component of the gradient (of the
         smooth part); with mini-batches, one line per epoch: the epoch
         objective and the last step size.
+    record_path : bool, default=False
+        Keep the coefficients and intercepts after every iteration (every
+        epoch, for mini-batches) in ``coef_path_`` and ``intercept_path_``,
+        the start first, for :class:`~sklearn_gd.DescentPathDisplay`. Memory
+        grows with the iterations. With ``early_stopping`` the fitted
+        coefficients are the best validated ones, not the path's last entry;
+        ``partial_fit`` records no path.
 """
 
 PARTIAL_FIT = r"""        For data that comes in chunks: each call takes one pass of

@@ -100,6 +100,17 @@ class GDLinearRegressor(RegressorMixin, BaseGD):
     loss_curve_ : ndarray of shape (`n_iter_` + 1,)
         The objective :math:`J` at each iterate, the zero start first (for
         mini-batches, the epoch objective after the start).
+    times_ : ndarray of shape (`n_iter_` + 1,)
+        Seconds since the descent began at each iterate (per epoch for
+        mini-batches), ``times_[0] == 0``; ``partial_fit`` extends it by the
+        time spent in each call.
+    coef_path_ : ndarray of shape (`n_iter_` + 1, *`coef_`.shape) or None
+        With ``record_path=True``, ``coef_path_[k]`` is ``coef_`` after
+        ``k`` iterations (epochs for mini-batches), the start first; with
+        ``early_stopping`` the kept ``coef_`` may be an earlier entry than the
+        last. None otherwise, and after ``partial_fit``.
+    intercept_path_ : ndarray of shape (`n_iter_` + 1, *np.shape(`intercept_`)) or None
+        The intercepts along the same path; None with ``coef_path_``.
     validation_scores_ : ndarray of shape (`n_iter_`,) or None
         Minus the mean half squared error on the validation part after each
         step or epoch with ``early_stopping``; None otherwise.
@@ -135,7 +146,7 @@ class GDLinearRegressor(RegressorMixin, BaseGD):
                  beta_1=0.9, beta_2=0.999, epsilon=1e-8, schedule="constant", power_t=0.5,
                  n_iter_no_change=10, batch_size=None, shuffle=True, random_state=None,
                  early_stopping=False, validation_fraction=0.1, warm_start=False,
-                 verbose=0):
+                 verbose=0, record_path=False):
         self.penalty = penalty
         self.alpha = alpha
         self.l1_ratio = l1_ratio
@@ -158,6 +169,7 @@ class GDLinearRegressor(RegressorMixin, BaseGD):
         self.validation_fraction = validation_fraction
         self.warm_start = warm_start
         self.verbose = verbose
+        self.record_path = record_path
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -232,6 +244,15 @@ class GDLinearRegressor(RegressorMixin, BaseGD):
             X, Y, sample_weight, HalfSquaredError(), alpha=alpha, l1_ratio=l1_ratio,
             fit_intercept=self.fit_intercept, n_outputs=Y.shape[1],
         )
+
+    def _objective_for(self, X, y, sample_weight=None):
+        """The fitted model's objective on ``(X, y)``, as a function of theta.
+
+        The same loss and penalty as ``fit`` on all of ``(X, y)`` (no
+        validation part set aside), for displays that evaluate it anywhere.
+        """
+        check_is_fitted(self)
+        return self._objective(*self._validate(X, y, sample_weight, reset=False))
 
     @staticmethod
     def _attributes(objective, theta, y):

@@ -33,6 +33,10 @@ class DescentResult(OptimizeResult):
     loss_curve : ndarray of shape (nit + 1,)
         The objective at every iterate, ``loss_curve[k] = fun(path[k])``;
         ``loss_curve[0]`` is the objective at ``x0``.
+    times : ndarray of shape (nit + 1,)
+        The wall time of every iterate: seconds since the descent began
+        (``times[0] == 0.0``, measured by :func:`time.perf_counter`), to lay
+        solvers side by side by time rather than by iteration.
     path : ndarray of shape ``(nit + 1, *x0.shape)`` or None
         The iterates, ``x0`` first, when ``record_path=True``; else None.
     validation_scores : ndarray of shape (nit,) or None

@@ -42,6 +42,9 @@ ESTIMATORS = [
     # weights of 1000 and 1e-4 within its patience; Nesterov gets there.)
     GDLogisticRegressor(early_stopping=True, batch_size=16, solver="nesterov",
                         random_state=0),
+    # Recording the path of the coefficients changes no fitted model.
+    GDLinearRegressor(record_path=True),
+    GDLogisticRegressor(record_path=True),
 ]
 
 # Shuffled mini-batches visit a repeated row twice in an epoch and a row of
