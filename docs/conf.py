@@ -2,7 +2,10 @@
 
 Build from the repository root with::
 
-    python -m sphinx -W --keep-going -b html docs docs/_build/html
+    pip install ".[docs]" && python -m sphinx -W -b html docs docs/_build/html
+
+The gallery (``examples/plot_*.py``) is run by sphinx-gallery during the build
+and written to ``docs/auto_examples/`` (git-ignored).
 
 Set ``SKLEARN_GD_INTERSPHINX=1`` to link to the Python, NumPy, SciPy and
 scikit-learn documentation (needs network access); by default the mapping is
@@ -12,7 +15,11 @@ empty so that offline builds do not warn.
 import os
 import re
 
-import sklearn_gd
+import matplotlib
+
+matplotlib.use("Agg")  # no display: the gallery draws into files
+
+import sklearn_gd  # noqa: E402
 
 # -- Project information -----------------------------------------------------
 
@@ -30,16 +37,36 @@ extensions = [
     "numpydoc",
     "sphinx.ext.mathjax",
     "sphinx.ext.intersphinx",
+    "sphinx_gallery.gen_gallery",
 ]
 
 templates_path = ["_templates"]
-exclude_patterns = ["_build", "Thumbs.db", ".DS_Store"]
+exclude_patterns = ["_build", "Thumbs.db", ".DS_Store", "auto_examples/*.ipynb",
+                    "auto_examples/*.py", "auto_examples/*.zip"]
 
 # autosummary writes one page per public name into docs/generated/ (git-ignored).
 autosummary_generate = True
 
 # numpydoc: the class templates list the members; no second table from numpydoc.
 numpydoc_show_class_members = False
+
+# -- Gallery -----------------------------------------------------------------
+
+sphinx_gallery_conf = {
+    "examples_dirs": "../examples",
+    "gallery_dirs": "auto_examples",
+    # Run every plot_*.py; the others would only be shown.
+    "filename_pattern": r"/plot_",
+    # The files are numbered in the order of the story: the seeds first.
+    "within_subsection_order": "FileNameSortKey",
+    # matplotlib animations left in an example become playable HTML.
+    "matplotlib_animations": True,
+    "remove_config_comments": True,
+    "download_all_examples": False,
+    "show_signature": False,
+    # A failing example fails the build.
+    "only_warn_on_example_error": False,
+}
 
 # -- Intersphinx -------------------------------------------------------------
 
