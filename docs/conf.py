@@ -62,6 +62,8 @@ sphinx_gallery_conf = {
     # matplotlib animations left in an example become playable HTML.
     "matplotlib_animations": True,
     "remove_config_comments": True,
+    # Show what the examples print, not the repr of a cell's last expression.
+    "capture_repr": (),
     "download_all_examples": False,
     "show_signature": False,
     # A failing example fails the build.

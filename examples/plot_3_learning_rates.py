@@ -69,7 +69,7 @@ for eta, res in zip(etas, results):
 # :math:`f(w)` after each step, on a log scale, where a constant factor per
 # step is a straight line. :math:`\eta = 0.01` (factor 0.98) and
 # :math:`\eta = 0.05` (0.9) crawl: after 30 steps 0.05 is at
-# :math:`w \approx 0.17`, and 0.01 has not yet halved :math:`w` after 50.
+# :math:`w \approx 0.17`, and 0.01 is still at :math:`w \approx 1.5` after 50.
 # :math:`\eta = 0.35` (factor 0.3) is the steepest line and stops in 14
 # steps. :math:`\eta = 0.9` (factor :math:`-0.8`) bounces from side to side
 # but each bounce is smaller, so it settles too (the bounces do not show

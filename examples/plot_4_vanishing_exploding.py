@@ -25,8 +25,8 @@ shows each on a model of one or two parameters.
 #
 # and the slope of the sigmoid, :math:`f (1 - f)`, is almost zero wherever
 # :math:`|w x + b|` is large: the neuron is *saturated*. Started at
-# :math:`w = b = -4`, both points give :math:`f \approx 0.001` or less, and
-# the gradient is about :math:`5 \cdot 10^{-4}`.
+# :math:`w = b = -4`, the neuron outputs :math:`f \approx 0.002` or less at
+# both points, and the gradient is about :math:`5 \cdot 10^{-4}`.
 #
 # The log loss (cross-entropy), :math:`-y \log f - (1 - y) \log (1 - f)`, has
 # the same minimum on these two points (:math:`f(x_i) = y_i`, which a
@@ -35,10 +35,11 @@ shows each on a model of one or two parameters.
 # .. math::
 #
 #     \frac{\partial}{\partial w} \big(-y \log f - (1 - y) \log (1 - f)\big)
-#         = (f - y)\, x :
+#         = (f - y)\, x .
 #
-# the factor :math:`f (1 - f)` cancels, and the gradient stays large as long
-# as the prediction is wrong. Both run 2000 epochs with :math:`\eta = 0.3`.
+# The factor :math:`f (1 - f)` cancels, and the gradient stays large as long
+# as the prediction is wrong. Both get up to 2000 epochs with
+# :math:`\eta = 0.3`.
 
 import warnings
 
@@ -93,7 +94,8 @@ for name, res in [("squared error", res_sq), ("log loss", res_log)]:
 # log loss reached the solution, :math:`w \approx 1.79, b \approx -2.28`.
 # The picture is the squared error's surface over :math:`(w, b)`: its path
 # (dots) is a short smear in the flat lower left corner, while the log loss's
-# path (the orange line) runs from the same start straight to the valley.
+# path (the orange line) runs from the same start across the plateau and
+# down into the valley.
 
 disp = DescentPathDisplay.from_result(res_sq, fun=squared_error,
                                       ranges=[(-6, 4), (-6, 4)])
@@ -105,7 +107,7 @@ disp.ax_.legend(loc="upper right")
 
 # %%
 # The size of the gradient, epoch by epoch, tells why: the squared error's
-# starts four orders of magnitude smaller than the log loss's and stays
+# starts nearly four orders of magnitude smaller than the log loss's and stays
 # there, so its steps do too.
 
 fig, ax = plt.subplots(figsize=(6, 4))
