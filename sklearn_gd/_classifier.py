@@ -103,6 +103,8 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
         class_weight=...)``. ``"balanced"`` sets
         :math:`c_k = \sum_i s_i / (K \sum_{i: y_i = k} s_i)`, as scikit-learn
         does; a dict maps labels to weights (missing labels weigh 1).
+        ``partial_fit`` balances each chunk by its own counts, over the
+        classes it holds.
 
     Attributes
     ----------
