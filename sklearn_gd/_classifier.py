@@ -103,6 +103,8 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
         class_weight=...)``. ``"balanced"`` sets
         :math:`c_k = \sum_i s_i / (K \sum_{i: y_i = k} s_i)`, as scikit-learn
         does; a dict maps labels to weights (missing labels weigh 1).
+        ``partial_fit`` balances each chunk by its own counts, over the
+        classes it holds.
 
     Attributes
     ----------
@@ -261,11 +263,6 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
         self : GDLogisticRegressor
             The updated estimator; left as it was if the epoch fails.
         """
-        if self.class_weight == "balanced":
-            raise ValueError(
-                "class_weight='balanced' needs the class counts of the whole data, "
-                "which partial_fit never sees; pass a dict of class weights instead."
-            )
         with restore_on_failure(self):
             first = not hasattr(self, "classes_")
             classes = _partial_fit_classes(self, classes, first)
@@ -278,7 +275,7 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
                     f"{classes.tolist()} of the first partial_fit."
                 )
             labels, sample_weight = self._weighted_labels(
-                X, y, classes, sample_weight, need_two=False)
+                X, y, classes, sample_weight, chunk=True)
             objective = self._objective(X, labels, sample_weight, len(classes))
             result = self._partial_descend(objective)
             vars(self).update(self._attributes(objective, result.x, classes))
@@ -297,24 +294,30 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
         if unknown.size:
             raise ValueError(f"y has labels {unknown.tolist()} that are not among "
                              f"the classes {self.classes_.tolist()}.")
-        labels, sample_weight = self._weighted_labels(X, y, self.classes_, sample_weight,
-                                                      need_two=False)
+        labels, sample_weight = self._weighted_labels(X, y, self.classes_, sample_weight)
         return self._objective(X, labels, sample_weight, len(self.classes_))
 
-    def _weighted_labels(self, X, y, classes, sample_weight, need_two=True):
-        """Integer labels and the sample weights times the class weights."""
+    def _weighted_labels(self, X, y, classes, sample_weight, chunk=False):
+        """Integer labels and the sample weights times the class weights.
+
+        A ``chunk`` of ``partial_fit`` may hold a single class, or not all of
+        them: ``"balanced"`` then balances the classes it holds, by its own
+        counts (the stream's are never seen).
+        """
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=X.dtype, ensure_non_negative=True
         )
         labels = np.searchsorted(classes, y)
-        if need_two:
+        if not chunk:
             _check_two_weighted_classes(classes, labels, sample_weight)
         if self.class_weight is not None:
-            class_weight = compute_class_weight(
-                self.class_weight, classes=classes, y=y, sample_weight=sample_weight
+            weighed = np.unique(y) if chunk and self.class_weight == "balanced" else classes
+            class_weight = np.ones(len(classes))
+            class_weight[np.searchsorted(classes, weighed)] = compute_class_weight(
+                self.class_weight, classes=weighed, y=y, sample_weight=sample_weight
             )
             sample_weight = sample_weight * class_weight[labels].astype(X.dtype)
-            if need_two:
+            if not chunk:
                 _check_two_weighted_classes(classes, labels, sample_weight)
         return labels, sample_weight
 

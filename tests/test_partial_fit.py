@@ -324,11 +324,12 @@ def test_momentum_over_chunks_does_not_blow_up_silently():
     assert objective_value(X, y, model) < f_zero
 
 
-def test_classifier_balanced_class_weight_is_refused_and_changes_nothing():
+def test_classifier_balanced_class_weight_balances_each_chunk():
     X, y = standardized("iris")
-    model = GDLogisticRegressor(class_weight="balanced")
-    with pytest.raises(ValueError, match="balanced.*dict"):
-        model.partial_fit(X, y, classes=[0, 1, 2])
-    assert not hasattr(model, "coef_")
-    weighted = GDLogisticRegressor(class_weight={0: 2.0}).partial_fit(X, y, classes=[0, 1, 2])
-    assert weighted.coef_.shape == (3, 4)
+    chunk = np.r_[0:10, 50:100]  # 10 samples of class 0, 50 of class 1, none of 2
+    balanced = GDLogisticRegressor(class_weight="balanced", learning_rate=0.1)
+    balanced.partial_fit(X[chunk], y[chunk], classes=[0, 1, 2])
+    # The chunk's own counts: weights 60 / (2 * 10) = 3 and 60 / (2 * 50) = 0.6.
+    by_hand = GDLogisticRegressor(class_weight={0: 3.0, 1: 0.6}, learning_rate=0.1)
+    by_hand.partial_fit(X[chunk], y[chunk], classes=[0, 1, 2])
+    assert_allclose(balanced.coef_, by_hand.coef_, rtol=1e-12)
