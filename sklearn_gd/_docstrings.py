@@ -144,12 +144,26 @@ PARTIAL_FIT = r"""        For data that comes in chunks: each call takes one pas
         ``tol``.
 """
 
+RECORDED_ATTRIBUTES = r"""    times_ : ndarray of shape (`n_iter_` + 1,)
+        Seconds since the descent began at each iterate (per epoch for
+        mini-batches), ``times_[0] == 0``; ``partial_fit`` extends it by the
+        time spent in each call.
+    coef_path_ : ndarray of shape ``(n_iter_ + 1, *coef_.shape)`` or None
+        With ``record_path=True``, ``coef_path_[k]`` is ``coef_`` after
+        ``k`` iterations (epochs for mini-batches), the start first; with
+        ``early_stopping`` the kept ``coef_`` may be an earlier entry than the
+        last. None otherwise, and after ``partial_fit``.
+    intercept_path_ : ndarray of shape ``(n_iter_ + 1, *np.shape(intercept_))`` or None
+        The intercepts along the same path; None with ``coef_path_``.
+"""
+
 MARKERS = {
     "    <solver parameters>\n": SOLVER_PARAMETERS,
     "    <penalty parameters>\n": PENALTY_PARAMETERS,
     "    <batch parameters>\n": BATCH_PARAMETERS,
     "    <fit parameters>\n": FIT_PARAMETERS,
     "        <partial_fit>\n": PARTIAL_FIT,
+    "    <recorded attributes>\n": RECORDED_ATTRIBUTES,
 }
 
 

@@ -100,17 +100,7 @@ class GDLinearRegressor(RegressorMixin, BaseGD):
     loss_curve_ : ndarray of shape (`n_iter_` + 1,)
         The objective :math:`J` at each iterate, the zero start first (for
         mini-batches, the epoch objective after the start).
-    times_ : ndarray of shape (`n_iter_` + 1,)
-        Seconds since the descent began at each iterate (per epoch for
-        mini-batches), ``times_[0] == 0``; ``partial_fit`` extends it by the
-        time spent in each call.
-    coef_path_ : ndarray of shape ``(n_iter_ + 1, *coef_.shape)`` or None
-        With ``record_path=True``, ``coef_path_[k]`` is ``coef_`` after
-        ``k`` iterations (epochs for mini-batches), the start first; with
-        ``early_stopping`` the kept ``coef_`` may be an earlier entry than the
-        last. None otherwise, and after ``partial_fit``.
-    intercept_path_ : ndarray of shape ``(n_iter_ + 1, *np.shape(intercept_))`` or None
-        The intercepts along the same path; None with ``coef_path_``.
+    <recorded attributes>
     validation_scores_ : ndarray of shape (`n_iter_`,) or None
         Minus the mean half squared error on the validation part after each
         step or epoch with ``early_stopping``; None otherwise.
