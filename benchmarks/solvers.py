@@ -14,20 +14,16 @@ Run from the repository root::
 """
 
 import argparse
-import csv
 import sys
-import time
-import warnings
 
-import numpy as np
 from sklearn.datasets import load_breast_cancer, load_diabetes
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import Lasso, LinearRegression, LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_gd import GDLinearRegressor, GDLogisticRegressor
 from sklearn_gd._losses import BinaryLogLoss, HalfSquaredError
-from sklearn_gd._objective import LinearModelObjective
+
+from _common import measure, objective_at as _objective_at, time_peer, write_csv
 
 CONFIGS = [
     ("gd", "auto"), ("gd", "line_search"), ("gd", "bb"), ("momentum", "auto"),
@@ -64,42 +60,6 @@ def problems():
                           ref.coef_.T, ref.intercept_)
     yield ("breast_cancer", X, y, GDLogisticRegressor, {"alpha": ALPHA}, f_ref,
            LogisticRegression(C=C))
-
-
-def time_peer(peer, X, y, repeats):
-    times = []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        for _ in range(repeats):
-            start = time.perf_counter()
-            peer.fit(X, y)
-            times.append(time.perf_counter() - start)
-    return float(np.median(times))
-
-
-def _objective_at(X, Y, loss, alpha, W, b, l1_ratio=0.0):
-    objective = LinearModelObjective(X, Y, np.ones(len(X)), loss, alpha=alpha,
-                                     l1_ratio=l1_ratio, fit_intercept=True,
-                                     n_outputs=W.shape[1])
-    return objective.value_and_grad(np.vstack([W, np.reshape(b, (1, -1))]))[0]
-
-
-def measure(Estimator, params, X, y, f_ref, solver, learning_rate, rtol, max_iter, repeats):
-    """Iterations and seconds to reach ``f_ref`` within ``rtol``, or None, None."""
-    config = dict(params, solver=solver, learning_rate=learning_rate, tol=0.0)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        curve = Estimator(**config, max_iter=max_iter).fit(X, y).loss_curve_
-        reached = np.flatnonzero(curve <= f_ref + rtol * abs(f_ref))
-        if reached.size == 0:
-            return None, None
-        n_iter = max(int(reached[0]), 1)
-        times = []
-        for _ in range(repeats):
-            start = time.perf_counter()
-            Estimator(**config, max_iter=n_iter).fit(X, y)
-            times.append(time.perf_counter() - start)
-    return n_iter, float(np.median(times))
 
 
 def run(rtol=1e-6, max_iter=100_000, repeats=3, configs=CONFIGS):
@@ -139,10 +99,7 @@ def main(argv=None):
         print(f"{r['problem']:14s} {r['solver']:9s} {r['learning_rate']:13s} {it:>11s} "
               f"{ms:>8s} {r['peer']:18s} {1000 * r['peer_seconds']:8.1f} {ratio:>7s}")
     if args.out:
-        with open(args.out, "w", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-            writer.writeheader()
-            writer.writerows(rows)
+        write_csv(rows, args.out)
     return rows
 
 

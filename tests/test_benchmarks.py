@@ -1,9 +1,14 @@
 """A tiny configuration of each benchmark script, so that the scripts cannot rot."""
 
+import csv
 import importlib.util
+import sys
 from pathlib import Path
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+# The scripts import their shared modules (problems, _common) as run from there.
+if str(BENCHMARKS) not in sys.path:
+    sys.path.insert(0, str(BENCHMARKS))
 
 
 def load(name):
