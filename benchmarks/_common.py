@@ -1,6 +1,7 @@
 """Helpers the benchmark scripts share: timing, objectives, CSV and headers."""
 
 import csv
+import os
 import platform
 import time
 import warnings
@@ -99,8 +100,10 @@ def thread_header():
     import sklearn.linear_model  # noqa: F401  (loads scikit-learn's OpenMP)
     from threadpoolctl import threadpool_info
 
+    # The load average tells when another process shared the cores during the run.
+    load = ", ".join(f"{v:.2f}" for v in os.getloadavg())
     lines = [f"python {platform.python_version()}, numpy {np.__version__}, "
-             f"machine {platform.machine()}"]
+             f"{os.cpu_count()} cores, load average {load}"]
     for pool in threadpool_info():
         lines.append(f"  {pool['user_api']}: {pool['internal_api']} {pool.get('version')} "
                      f"({pool['prefix']}), {pool['num_threads']} threads")
