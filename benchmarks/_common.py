@@ -63,6 +63,19 @@ def first_reached(curve, f_ref, rtol):
     return None if reached.size == 0 else int(reached[0])
 
 
+def first_iteration(Estimator, config, X, y, f_ref, rtol, max_iter):
+    """The first iteration within ``rtol`` of ``f_ref`` in a long run, and the run's best.
+
+    Returns ``(n_iter, best)``: ``n_iter`` is None when the run never gets
+    there; ``best`` is the least objective the run met.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        curve = Estimator(**config, max_iter=max_iter).fit(X, y).loss_curve_
+    n_iter = first_reached(curve, f_ref, rtol)
+    return (None if n_iter is None else max(n_iter, 1)), float(np.min(curve))
+
+
 def measure(Estimator, params, X, y, f_ref, solver, learning_rate, rtol, max_iter, repeats):
     """Iterations and seconds for our estimator to reach ``f_ref`` within ``rtol``.
 
@@ -71,13 +84,9 @@ def measure(Estimator, params, X, y, f_ref, solver, learning_rate, rtol, max_ite
     when the long run never gets there.
     """
     config = dict(params, solver=solver, learning_rate=learning_rate, tol=0.0)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        curve = Estimator(**config, max_iter=max_iter).fit(X, y).loss_curve_
-    n_iter = first_reached(curve, f_ref, rtol)
+    n_iter, _ = first_iteration(Estimator, config, X, y, f_ref, rtol, max_iter)
     if n_iter is None:
         return None, None
-    n_iter = max(n_iter, 1)
     seconds = median_seconds(lambda: Estimator(**config, max_iter=n_iter).fit(X, y), repeats)
     return n_iter, seconds
 
