@@ -32,3 +32,60 @@ def test_solvers_benchmark_reaches_the_reference_objective(tmp_path):
     assert reached["diabetes-lasso", "nesterov", "auto"] is not None
     assert all(r["peer_seconds"] > 0 for r in rows)
     assert out.read_text().startswith("problem,solver,learning_rate,iterations")
+
+
+def header(path):
+    with open(path, newline="") as handle:
+        return next(csv.reader(handle))
+
+
+def test_problem_list_sizes_are_nested_and_tiny_is_small():
+    problems = load("problems")
+    tiny = {p.name for p in problems.select("tiny")}
+    assert tiny == {"diabetes", "breast_cancer", "digits", "reg-1e4x20-float64",
+                    "reg-1e4x20-float32", "cla-1e4x20-float64", "cla-1e4x20-float32"}
+    assert tiny < {p.name for p in problems.select("small")} < {
+        p.name for p in problems.select("large")}
+    assert [p.name for p in problems.select("large", match="sparse", kind="regression")] == [
+        "reg-sparse-1e5x1e4"]
+    X, y = problems.select("tiny", match="cla-1e4x20-float32")[0].load()
+    assert X.shape == (10_000, 20) and X.dtype == "float32" and set(y) == {0, 1}
+
+
+def test_iteration_cost_benchmark(tmp_path):
+    out = tmp_path / "iteration_cost.csv"
+    rows = load("iteration_cost").main(
+        ["--size", "tiny", "--match", "diabetes,1e4x20-float32", "--repeats", "1",
+         "--min-batch-seconds", "0.001", "--out", str(out)])
+    assert [r["problem"] for r in rows] == ["diabetes", "reg-1e4x20-float32",
+                                            "cla-1e4x20-float32"]
+    # A gradient pass reads X at least as often as one product does.
+    assert all(r["squared_ratio"] > 1 and r["log_ratio"] > 1 for r in rows)
+    assert header(out) == ["problem", "n_samples", "n_features", "dtype", "sparse",
+                           "matvec_ms", "squared_ms", "squared_ratio", "log_ms", "log_ratio"]
+
+
+def test_time_to_solution_benchmark(tmp_path):
+    out = tmp_path / "time_to_solution.csv"
+    rows = load("time_to_solution").main(
+        ["--size", "tiny", "--match", "reg-1e4x20-float64,breast_cancer", "--rtol", "1e-3",
+         "--max-iter", "300", "--repeats", "1", "--out", str(out)])
+    methods = {(r["problem"], r["method"]): r for r in rows}
+    # Ours with 3 solvers and as fitted by default, then 5 and 4 peers.
+    assert len(methods) == (4 + 5) + (4 + 4)
+    assert methods["reg-1e4x20-float64", "GDLinearRegressor(gd/bb)"]["reached"]
+    assert methods["reg-1e4x20-float64", "Ridge(auto)"]["reached"]
+    assert methods["breast_cancer", "GDLogisticRegressor(gd/bb)"]["best_over_this"] == 1.0
+    assert methods["breast_cancer", "LogisticRegression(lbfgs)"]["peak_over_X"] > 0
+    assert header(out) == ["problem", "method", "seconds", "iterations", "reached", "rel_gap",
+                           "peak_over_X", "default_over_this", "best_over_this"]
+
+
+def test_threads_benchmark(tmp_path):
+    out = tmp_path / "threads.csv"
+    rows = load("threads").main(["--match", "breast_cancer", "--repeats", "1",
+                                 "--out", str(out)])
+    assert [r["estimator"] for r in rows] == ["LogisticRegression()",
+                                              'GDLogisticRegressor(solver="nesterov")']
+    assert all(r["one_thread_seconds"] > 0 for r in rows)
+    assert header(out)[-1] == "default_over_one"
