@@ -23,6 +23,7 @@ Run from the repository root::
 
 import argparse
 import sys
+import time
 import tracemalloc
 import warnings
 
@@ -192,8 +193,12 @@ def main(argv=None):
         print(thread_header())
         print(f"time to f* within {args.rtol:g} (relative); def/this and best/this = our "
               f"default / best solver's time over the row's, median of {args.repeats}")
-        rows = [r for p in problem_list.select(args.size, args.match)
-                for r in run_problem(p, args)]
+        rows = []
+        for problem in problem_list.select(args.size, args.match):
+            start = time.perf_counter()
+            rows += run_problem(problem, args)
+            # Progress on stderr: a large problem takes minutes.
+            print(f"{problem.name}: {time.perf_counter() - start:.0f} s", file=sys.stderr)
     print_table(rows)
     if args.out:
         write_csv(rows, args.out)

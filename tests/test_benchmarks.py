@@ -5,6 +5,8 @@ import importlib.util
 import sys
 from pathlib import Path
 
+import pytest
+
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 # The scripts import their shared modules (problems, _common) as run from there.
 if str(BENCHMARKS) not in sys.path:
@@ -89,3 +91,11 @@ def test_threads_benchmark(tmp_path):
                                               'GDLogisticRegressor(solver="nesterov")']
     assert all(r["one_thread_seconds"] > 0 for r in rows)
     assert header(out)[-1] == "default_over_one"
+
+
+def test_iteration_cost_plot(tmp_path):
+    pytest.importorskip("matplotlib")
+    out = tmp_path / "iteration_cost.png"
+    load("iteration_cost").main(["--size", "tiny", "--match", "diabetes", "--repeats", "1",
+                                 "--min-batch-seconds", "0.001", "--plot", str(out)])
+    assert out.stat().st_size > 0
