@@ -17,6 +17,7 @@ from ._params import coef_from_theta, theta_from_coef
 from ._penalties import PENALTIES
 from ._sklearn_compat import Interval, StrOptions
 from ._stochastic import descend_minibatch
+from ._threads import threads_for
 from .exceptions import DivergenceError
 
 # The input both estimators accept: sparse stays sparse, float32 stays float32.
@@ -182,15 +183,17 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         """The full-batch loop, or the mini-batch one with this estimator's batching.
 
         ``warn=False`` runs without a warning at ``max_iter`` and, for
-        mini-batches, without the test on epochs (``partial_fit``).
+        mini-batches, without the test on epochs (``partial_fit``). The thread
+        pools are held at what the size of the data calls for.
         """
-        if batch_size is None:
-            return descend(objective, x0, warn=warn, **loop)
-        return descend_minibatch(
-            objective, x0, batch_size=batch_size, shuffle=self.shuffle,
-            random_state=random_state, n_iter_no_change=self.n_iter_no_change,
-            check_progress=warn, **loop,
-        )
+        with thread_settings(objective):
+            if batch_size is None:
+                return descend(objective, x0, warn=warn, **loop)
+            return descend_minibatch(
+                objective, x0, batch_size=batch_size, shuffle=self.shuffle,
+                random_state=random_state, n_iter_no_change=self.n_iter_no_change,
+                check_progress=warn, **loop,
+            )
 
     def _step_callback(self, bridge):
         """The core's callback: scikit-learn's callbacks and ``verbose``'s lines."""
@@ -206,8 +209,12 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
 
     def _rule_and_step(self, objective, x0, batch_size, stream=False):
         solver_params = {name: getattr(self, name) for name in SOLVER_CONSTRAINTS}
-        return make_rule_and_step(objective, x0, learning_rate=self.learning_rate,
-                                  batch_size=batch_size, stream=stream, **solver_params)
+        # The Lipschitz estimate behind "lipschitz" and the first step of "bb"
+        # reads X a few dozen times.
+        with thread_settings(objective):
+            return make_rule_and_step(objective, x0, learning_rate=self.learning_rate,
+                                      batch_size=batch_size, stream=stream,
+                                      **solver_params)
 
     def _batch_size(self, objective):
         """None for full batches; a batch larger than the data is the whole data."""
@@ -223,7 +230,7 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
             raise DivergenceError(
                 f"{type(self).__name__} diverged with "
                 f"learning_rate={rate!r}. {result.message} Try a "
-                "smaller learning_rate, learning_rate='auto' or 'line_search', or "
+                "smaller learning_rate, learning_rate='auto', 'lipschitz' or 'line_search', or "
                 "scale the features (for example with StandardScaler)."
             )
 
@@ -253,6 +260,16 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
+
+
+@contextmanager
+def thread_settings(objective):
+    """Hold the thread pools at what the size of the objective's data calls
+    for, and let its gradient passes use as many threads
+    (:mod:`sklearn_gd._threads`)."""
+    with threads_for(objective.X) as n_threads:
+        objective.n_threads = n_threads
+        yield
 
 
 @contextmanager

@@ -2,12 +2,17 @@
 
 import numpy as np
 
+from ._losses import HalfSquaredError
+from ._passes import loss_pass
 
-def gram_spectral_norm(X, weights, fit_intercept, *, max_iter=100, rtol=1e-4):
+
+def gram_spectral_norm(X, weights, fit_intercept, *, n_threads=1, max_iter=100,
+                       rtol=1e-4):
     r"""Estimate :math:`\lambda_{\max}(A^\top \mathrm{diag}(w) A)`, ``A = [X, 1]``.
 
     ``A`` is ``X`` with a column of ones when ``fit_intercept``; it is never
-    formed, so sparse ``X`` stays sparse. ``weights`` should sum to one, which
+    formed, so sparse ``X`` stays sparse; each iteration is one gradient pass
+    over ``X`` (on ``n_threads`` threads). ``weights`` should sum to one, which
     makes this the curvature of a weighted mean. The iteration starts from a
     fixed random vector, so the estimate is deterministic.
 
@@ -22,7 +27,7 @@ def gram_spectral_norm(X, weights, fit_intercept, *, max_iter=100, rtol=1e-4):
     v /= np.linalg.norm(v)
     estimate = 0.0
     for _ in range(max_iter):
-        u = _gram_matvec(X, weights, fit_intercept, v)
+        u = _gram_matvec(X, weights, fit_intercept, v, n_threads)
         previous, estimate = estimate, float(np.linalg.norm(u))
         if estimate == 0.0:
             return 0.0
@@ -32,17 +37,15 @@ def gram_spectral_norm(X, weights, fit_intercept, *, max_iter=100, rtol=1e-4):
     return estimate
 
 
-def _gram_matvec(X, weights, fit_intercept, v):
+def _gram_matvec(X, weights, fit_intercept, v, n_threads):
+    r"""``A^T diag(w) A v``: the gradient of :math:`\tfrac12 \sum_i w_i (a_i v)^2`,
+    which one gradient pass computes while reading ``X`` once."""
     p = X.shape[1]
-    Av = X @ v[:p]
-    if fit_intercept:
-        Av = Av + v[p]
-    r = weights * Av
-    out = np.empty_like(v)
-    out[:p] = X.T @ r
-    if fit_intercept:
-        out[p] = r.sum()
-    return out
+    zeros = np.zeros((X.shape[0], 1), dtype=X.dtype)
+    b = v[p:] if fit_intercept else None
+    _, grad_v, grad_b = loss_pass(X, zeros, weights, HalfSquaredError(), v[:p, None], b,
+                                  n_threads=n_threads)
+    return np.r_[grad_v[:, 0], () if grad_b is None else grad_b].astype(v.dtype, copy=False)
 
 
 def max_row_norm(X, scale, fit_intercept):

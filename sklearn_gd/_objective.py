@@ -20,6 +20,7 @@ import copy
 import numpy as np
 
 from ._lipschitz import gram_spectral_norm, max_row_norm
+from ._passes import loss_pass
 from ._penalties import ElasticNet
 
 
@@ -41,7 +42,19 @@ class LinearModelObjective:
     fit_intercept : bool
     n_outputs : int
         Columns of ``W``.
+
+    Attributes
+    ----------
+    n_threads : int
+        Threads a gradient pass may use (1 unless the caller sets more;
+        :mod:`sklearn_gd._threads` chooses it for a fit).
+    fused : bool
+        Whether passes may use the compiled fused kernel (True; the tests
+        set False to compare with the numpy passes).
     """
+
+    n_threads = 1
+    fused = True
 
     def __init__(self, X, Y, sample_weight, loss, *, alpha, l1_ratio=0.0, fit_intercept,
                  n_outputs):
@@ -102,26 +115,27 @@ class LinearModelObjective:
     def mean_loss(self, theta):
         """The weighted mean loss, without the penalty (a validation loss)."""
         W, b = self.split(theta)
-        Z = self.X @ W
-        if self.fit_intercept:
-            Z += b
-        return float(self._weights @ self.loss.loss_gradient(self.Y, Z)[0])
+        return loss_pass(self.X, self.Y, self._weights, self.loss, W,
+                         b if self.fit_intercept else None, fused=self.fused)[0]
 
     def value_and_grad(self, theta):
-        """:math:`J(\\theta)` and the gradient of its smooth part."""
+        """:math:`J(\\theta)` and the gradient of its smooth part.
+
+        The data term comes from one gradient pass over ``X``
+        (:func:`~sklearn_gd._passes.loss_pass`, which picks the fastest).
+        """
         W, b = self.split(theta)
-        Z = self.X @ W
-        if self.fit_intercept:
-            Z += b
-        losses, dZ = self.loss.loss_gradient(self.Y, Z)
+        value, grad_W, grad_b = loss_pass(
+            self.X, self.Y, self._weights, self.loss, W,
+            b if self.fit_intercept else None, n_threads=self.n_threads,
+            fused=self.fused,
+        )
         penalty, penalty_grad = self.penalty.smooth_value_and_grad(W)
-        value = self._weights @ losses + penalty + self.penalty.nonsmooth_value(W)
-        dZ *= self._weights[:, None]
         grad = np.empty_like(theta)
-        grad[: W.shape[0]] = self.X.T @ dZ + penalty_grad
+        np.add(grad_W, penalty_grad, out=grad[: W.shape[0]])
         if self.fit_intercept:
-            grad[-1] = dZ.sum(axis=0)
-        return float(value), grad
+            grad[-1] = grad_b
+        return value + penalty + self.penalty.nonsmooth_value(W), grad
 
     def nonsmooth_value(self, theta):
         return self.penalty.nonsmooth_value(self.split(theta)[0])
@@ -144,7 +158,7 @@ class LinearModelObjective:
         out[:p] = self.penalty.min_norm_subgradient(theta[:p], grad[:p])
         return out
 
-    def lipschitz(self):
+    def lipschitz(self, rtol=1e-4):
         r"""A Lipschitz constant of the gradient of the smooth part.
 
         .. math::
@@ -154,8 +168,12 @@ class LinearModelObjective:
 
         ``c`` bounds the loss's second derivative in the raw prediction and
         ``w`` are the normalized sample weights. Only the smooth part counts.
+        The power iteration stops once its estimate moves by less than
+        ``rtol`` (relative); a first step that adapts afterwards (``"bb"``)
+        asks for less than a constant step does.
         """
-        gram = gram_spectral_norm(self.X, self._weights, self.fit_intercept)
+        gram = gram_spectral_norm(self.X, self._weights, self.fit_intercept,
+                                  n_threads=self.n_threads, rtol=rtol)
         return self.loss.curvature * gram + self.penalty.l2
 
     def batch_lipschitz(self, batch_size):

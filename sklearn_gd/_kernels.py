@@ -1,0 +1,262 @@
+r"""Compiled fused gradient passes (numba), for the ``fast`` extra.
+
+One pass over the rows of a dense, C-contiguous ``X`` computes, for one
+output, :math:`z_i = x_i w + b` and at once accumulates
+
+.. math::
+
+    \sum_i s_i \ell(y_i, z_i), \qquad
+    \sum_i s_i \partial_z \ell(y_i, z_i)\, x_i, \qquad
+    \sum_i s_i \partial_z \ell(y_i, z_i),
+
+so that each row of ``X`` is read from memory once, while it is still in the
+cache, where numpy's ``X @ w`` then ``X.T @ r`` read it twice. The rows are
+split into ``n_threads`` chunks run by threads of our own (the kernel releases
+the GIL), which avoids numba's threading layers: the workqueue layer aborts
+when two threads launch kernels at once, as ``GridSearchCV(n_jobs)`` with
+threads does.
+
+Importing this module imports numba; :mod:`sklearn_gd._passes` does so only
+when numba is installed.
+"""
+
+import math
+from concurrent.futures import ThreadPoolExecutor
+from functools import cache
+
+import numba
+import numpy as np
+
+# Reassociation lets LLVM vectorize the dot products and sums; no "nnan" or
+# "ninf", so that an overflowing step still gives inf and NaN, which is how
+# the loop sees divergence. error_model="numpy" drops Python's zero-division
+# check, whose branch kept every loop with a division from vectorizing.
+_FASTMATH = {"reassoc", "contract"}
+
+SQUARED, LOGISTIC = 0, 1
+# Rows per block: their predictions and residuals stay in registers' reach and
+# the block of X (256 rows) in the L2 cache for the second, gradient read.
+_BLOCK = 256
+
+# exp(t) = 2^k e^r with k = round(t / ln 2) and |r| <= ln(2) / 2, e^r by its
+# Taylor polynomial to degree 12 (the next term is below 2e-16 relative);
+# ln 2 in two parts (Cody and Waite) so that r is exact.
+_LOG2E = 1.4426950408889634
+_LN2_HI = 6.93147180369123816490e-01
+_LN2_LO = 1.90821492927058770002e-10
+_EXP_TERMS = tuple(1.0 / math.factorial(k) for k in range(12, -1, -1))
+# log(1 + e) = 2 atanh(s) = 2 (s + s^3/3 + s^5/5 + ...), s = e / (2 + e) <= 1/3
+# for e in [0, 1]: 18 terms leave (1/9)^18 < 1e-17 relative.
+_ATANH_TERMS = tuple(1.0 / (2 * k + 1) for k in range(17, -1, -1))
+# Below e^-708 the exponential is subnormal; e^-708 is zero to the loss and the
+# sigmoid at float64 precision, and it keeps 2^k a normal number.
+_EXP_FLOOR = -708.0
+
+
+# The polynomials' Horner schemes are written out: numba compiles a loop over
+# the coefficients (even a tuple's, with literal_unroll) to code 4 times slower.
+
+
+@numba.njit(fastmath=_FASTMATH, error_model="numpy", inline="always", cache=True)
+def _exp_poly(x, c):  # pragma: no cover (compiled)
+    """``sum(c[k] x^(12-k))``, the 13 coefficients ``c`` highest degree first."""
+    acc = c[0]
+    acc = acc * x + c[1]
+    acc = acc * x + c[2]
+    acc = acc * x + c[3]
+    acc = acc * x + c[4]
+    acc = acc * x + c[5]
+    acc = acc * x + c[6]
+    acc = acc * x + c[7]
+    acc = acc * x + c[8]
+    acc = acc * x + c[9]
+    acc = acc * x + c[10]
+    acc = acc * x + c[11]
+    acc = acc * x + c[12]
+    return acc
+
+
+@numba.njit(fastmath=_FASTMATH, error_model="numpy", inline="always", cache=True)
+def _atanh_poly(x, c):  # pragma: no cover (compiled)
+    """``sum(c[k] x^(17-k))``, the 18 coefficients ``c`` highest degree first."""
+    acc = c[0]
+    acc = acc * x + c[1]
+    acc = acc * x + c[2]
+    acc = acc * x + c[3]
+    acc = acc * x + c[4]
+    acc = acc * x + c[5]
+    acc = acc * x + c[6]
+    acc = acc * x + c[7]
+    acc = acc * x + c[8]
+    acc = acc * x + c[9]
+    acc = acc * x + c[10]
+    acc = acc * x + c[11]
+    acc = acc * x + c[12]
+    acc = acc * x + c[13]
+    acc = acc * x + c[14]
+    acc = acc * x + c[15]
+    acc = acc * x + c[16]
+    acc = acc * x + c[17]
+    return acc
+
+
+@numba.njit(fastmath=_FASTMATH, error_model="numpy", nogil=True, cache=True)
+def _exp_nonpositive(x, scale_bits):  # pragma: no cover (compiled)
+    """``x[k] = exp(x[k])`` for ``x <= 0``, in place, in loops that LLVM
+    vectorizes: the C library's ``exp`` and ``log1p`` are scalar calls and
+    would cost more than reading the row. (In place, because with separate
+    input and output arrays that may overlap, LLVM checks at run time and
+    takes its scalar loop when they do.)"""
+    m = x.shape[0]
+    for k in range(m):
+        t = max(x[k], _EXP_FLOOR)
+        n = np.floor(t * _LOG2E + 0.5)
+        r = (t - n * _LN2_HI) - n * _LN2_LO
+        x[k] = _exp_poly(r, _EXP_TERMS)
+        scale_bits[k] = (np.int64(n) + 1023) << 52  # the bits of 2.0 ** n
+    scale = scale_bits[:m].view(np.float64)
+    for k in range(m):
+        x[k] *= scale[k]
+
+
+@numba.njit(fastmath=_FASTMATH, error_model="numpy", nogil=True, cache=True)
+def _loss_block(kind, z, y, sw, d, bits):  # pragma: no cover (compiled)
+    """Turn the predictions ``z`` of a block into ``d = sw * dloss/dz``;
+    return the block's ``sum(sw * loss)`` and ``sum(d)``. Overwrites ``z``. One loop per loss,
+    with no branch inside: each sample's work is then a short chain of
+    multiply-adds that the processor overlaps across samples."""
+    m = z.shape[0]
+    value, grad_b = 0.0, 0.0
+    if kind == SQUARED:
+        for k in range(m):
+            r = z[k] - y[k]
+            d[k] = sw[k] * r
+            value += sw[k] * (0.5 * r * r)
+            grad_b += d[k]
+        return value, grad_b
+    # log(1 + e^z) - y z and sigmoid(z) - y, both from e = exp(-|z|) <= 1:
+    # no overflow for any z.
+    for k in range(m):
+        d[k] = -abs(z[k])
+    _exp_nonpositive(d[:m], bits)
+    for k in range(m):
+        e, zk = d[k], z[k]
+        s = e / (2.0 + e)
+        loss = 2.0 * s * _atanh_poly(s * s, _ATANH_TERMS) + max(zk, 0.0) - y[k] * zk
+        d[k] = sw[k] * ((1.0 if zk >= 0.0 else e) / (1.0 + e) - y[k])
+        z[k] = sw[k] * loss  # z is spent: it holds the weighted losses now
+    # The sums in a loop of their own, so that the loop above has none and
+    # vectorizes whole.
+    for k in range(m):
+        value += z[k]
+        grad_b += d[k]
+    return value, grad_b
+
+
+@numba.njit(fastmath=_FASTMATH, error_model="numpy", inline="always", cache=True)
+def _predict_block(X, w, b, first, m, z):  # pragma: no cover (compiled)
+    """``z[k] = X[first + k] @ w + b`` for ``k < m``, four rows at a time:
+    one pass over ``w`` serves four rows, and each row's loop overhead and
+    final horizontal sum are shared four ways."""
+    p, zero = X.shape[1], X.dtype.type(0)
+    k = 0
+    while k + 4 <= m:
+        i = first + k
+        a0 = a1 = a2 = a3 = zero
+        for j in range(p):
+            a0 += X[i, j] * w[j]
+            a1 += X[i + 1, j] * w[j]
+            a2 += X[i + 2, j] * w[j]
+            a3 += X[i + 3, j] * w[j]
+        z[k], z[k + 1], z[k + 2], z[k + 3] = a0 + b, a1 + b, a2 + b, a3 + b
+        k += 4
+    for k in range(k, m):
+        acc = zero
+        for j in range(p):
+            acc += X[first + k, j] * w[j]
+        z[k] = acc + b
+
+
+@numba.njit(fastmath=_FASTMATH, error_model="numpy", inline="always", cache=True)
+def _gradient_block(X, d, first, m, block):  # pragma: no cover (compiled)
+    """``block += X[first:first + m].T @ d[:m]``, four rows at a time, so that
+    each load and store of ``block`` serves four rows."""
+    p, dtype = X.shape[1], X.dtype.type
+    k = 0
+    while k + 4 <= m:
+        i = first + k
+        d0, d1, d2, d3 = dtype(d[k]), dtype(d[k + 1]), dtype(d[k + 2]), dtype(d[k + 3])
+        for j in range(p):
+            block[j] += d0 * X[i, j] + d1 * X[i + 1, j] + d2 * X[i + 2, j] + d3 * X[i + 3, j]
+        k += 4
+    for k in range(k, m):
+        dk = dtype(d[k])
+        for j in range(p):
+            block[j] += dk * X[first + k, j]
+
+
+@numba.njit(fastmath=_FASTMATH, error_model="numpy", nogil=True, cache=True)
+def _fused_rows(X, y, sw, w, b, kind, start, stop, out):  # pragma: no cover (compiled)
+    """Accumulate rows ``start:stop`` into ``out = [grad_w..., grad_b, value]``.
+
+    Block by block: the predictions (one read of the rows), the loss and its
+    derivative in float64, then the block's gradient (a second read, from the
+    cache). The gradient is summed in the dtype of ``X`` within a block and
+    in float64 across blocks, as are the value and the intercept's gradient:
+    float32 sums over a million rows would lose five digits.
+    """
+    p = X.shape[1]
+    # Row arithmetic in the dtype of X: a float64 operand would turn float32
+    # rows into float64 arithmetic, twice as slow.
+    zero = X.dtype.type(0)
+    grad, block = np.zeros(p), np.zeros(p, dtype=X.dtype)
+    z, d, yb, wb = np.empty(_BLOCK), np.empty(_BLOCK), np.empty(_BLOCK), np.empty(_BLOCK)
+    bits = np.empty(_BLOCK, dtype=np.int64)
+    grad_b, value = 0.0, 0.0
+    for first in range(start, stop, _BLOCK):
+        m = min(_BLOCK, stop - first)
+        _predict_block(X, w, b, first, m, z)
+        for k in range(m):
+            # float64 copies: the loss works in float64 whatever the dtype of X.
+            yb[k], wb[k] = y[first + k], sw[first + k]
+        v, gb = _loss_block(kind, z[:m], yb[:m], wb[:m], d[:m], bits)
+        value += v
+        grad_b += gb
+        _gradient_block(X, d, first, m, block)
+        for j in range(p):
+            grad[j] += block[j]
+            block[j] = zero
+    out[:p] = grad
+    out[p] = grad_b
+    out[p + 1] = value
+
+
+@cache
+def _executor(n_threads):
+    return ThreadPoolExecutor(max_workers=n_threads, thread_name_prefix="sklearn_gd")
+
+
+def fused_pass(X, y, sw, w, b, kind, n_threads=1):
+    """``(value, grad_w, grad_b)`` of one output's loss ``kind`` over all rows.
+
+    ``X`` dense and C-contiguous, ``y``, ``sw`` and ``w`` 1-D in the dtype of
+    ``X``; ``b`` a float. With ``n_threads > 1`` the rows are split into that
+    many chunks, summed in chunk order, so the result does not depend on
+    which thread finishes first.
+    """
+    n, p = X.shape
+    b = float(b)
+    parts = np.zeros((max(n_threads, 1), p + 2), dtype=np.float64)
+    if n_threads <= 1:
+        _fused_rows(X, y, sw, w, b, kind, 0, n, parts[0])
+    else:
+        bounds = np.linspace(0, n, n_threads + 1).astype(np.intp)
+        jobs = [
+            _executor(n_threads).submit(_fused_rows, X, y, sw, w, b, kind,
+                                        bounds[k], bounds[k + 1], parts[k])
+            for k in range(n_threads)
+        ]
+        for job in jobs:
+            job.result()
+    total = parts.sum(axis=0)
+    return float(total[p + 1]), total[:p].astype(X.dtype), float(total[p])
