@@ -37,8 +37,9 @@ class ElasticNet:
     """
 
     def __init__(self, alpha, l1_ratio):
-        self.l2 = alpha * (1.0 - l1_ratio)
-        self.l1 = alpha * l1_ratio
+        # Python floats keep float32 coefficients float32 (NumPy 2 promotion).
+        self.l2 = float(alpha * (1.0 - l1_ratio))
+        self.l1 = float(alpha * l1_ratio)
 
     @property
     def nonsmooth(self):

@@ -3,7 +3,8 @@
 The loop asks a problem for
 
 - ``value_and_grad(x)``: the objective and the gradient of its smooth part;
-- ``lipschitz()``: a Lipschitz constant of that gradient, or None;
+- ``lipschitz(rtol)``: a Lipschitz constant of that gradient, or None, estimated
+  to the relative tolerance ``rtol`` where it is estimated;
 - ``prox(x, eta)``: the proximal step of its non-smooth part;
 - ``nonsmooth_value(x)``: the value of that part (for the line search);
 - ``stationarity(x, g)``: what the stopping test measures, zero exactly at an
@@ -57,12 +58,13 @@ class FunctionProblem:
         self._fun = fun
         self._jac = jac
         self._shape = shape
-        self._lipschitz = lipschitz
+        # A Python float: an np.float64 constant would turn float32 steps into float64.
+        self._lipschitz = None if lipschitz is None else float(lipschitz)
         self._l1 = ElasticNet(l1, 1.0)
         self.nonsmooth = self._l1.nonsmooth
 
     def prox(self, x, eta):
-        return self._l1.prox(x, eta) if self.nonsmooth else x
+        return self._l1.prox(x, eta).astype(x.dtype, copy=False) if self.nonsmooth else x
 
     def nonsmooth_value(self, x):
         return self._l1.nonsmooth_value(x)
@@ -83,7 +85,7 @@ class FunctionProblem:
             value, grad = self._fun(x), self._jac(x)
         return self._as_value(value) + self.nonsmooth_value(x), self._as_grad(grad, x.dtype)
 
-    def lipschitz(self):
+    def lipschitz(self, rtol=None):
         return self._lipschitz
 
     @staticmethod

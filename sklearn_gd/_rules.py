@@ -224,6 +224,10 @@ def make_rule(solver, *, momentum=0.9, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
     ``"momentum"`` and ``"nesterov"`` move the iterates (:class:`Extrapolated`;
     full-batch ``"nesterov"`` is then FISTA).
     """
+    # Python floats, not numpy ones: NumPy 2 lets a Python float take the
+    # dtype of the array it meets, while an np.float64 (as np.logspace grids
+    # hand over) turns float32 states, steps and so every X @ w into float64.
+    momentum, beta_1, beta_2, epsilon = map(float, (momentum, beta_1, beta_2, epsilon))
     if solver == "adam":
         return Adam(beta_1, beta_2, epsilon)
     if solver == "adagrad":
