@@ -68,12 +68,15 @@ print("best:", search.best_params_)
 # :math:`A` the standardized features and a column of ones for the
 # intercept. A constant step converges exactly when :math:`\eta < 2 / L`
 # (the bowl :math:`w^2` of the learning-rate example has :math:`L = 2` and
-# diverges above :math:`\eta = 1`). ``learning_rate="auto"`` takes
-# :math:`\eta = 1 / L`, half way to the edge.
+# diverges above :math:`\eta = 1`). ``learning_rate="lipschitz"`` takes
+# :math:`\eta = 1 / L`, half way to the edge. (The default ``"auto"`` is
+# not a constant step here: for full-batch plain descent it is the
+# Barzilai-Borwein step, which its line search keeps from diverging.)
 
 A = np.c_[StandardScaler().fit_transform(X), np.ones(len(X))]
 L = np.linalg.eigvalsh(A.T @ A / len(X)).max()
-print(f"L = {L:.3f}: steps above 2/L = {2 / L:.3f} diverge, 'auto' takes 1/L = {1 / L:.3f}")
+print(f"L = {L:.3f}: steps above 2/L = {2 / L:.3f} diverge, "
+      f"'lipschitz' takes 1/L = {1 / L:.3f}")
 
 # %%
 # The picture
@@ -88,7 +91,7 @@ print(f"L = {L:.3f}: steps above 2/L = {2 / L:.3f} diverge, 'auto' takes 1/L = {
 # same. Past the dashed line at :math:`2/L` every fit diverges: those
 # candidates have no score (NaN), drawn as red crosses on the bottom edge,
 # and the grid search ranks them last. The plateau is wide, so any learning
-# rate well inside it is a safe choice; ``"auto"`` (:math:`1/L`) is one.
+# rate well inside it is a safe choice; ``"lipschitz"`` (:math:`1/L`) is one.
 
 fig, ax = plt.subplots(figsize=(6.5, 4), layout="constrained")
 ok = np.isfinite(mean)

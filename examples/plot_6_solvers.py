@@ -16,9 +16,13 @@ against the iterations and against the time.
 # ------------------------
 #
 # The breast cancer data, standardized, and
-# :class:`~sklearn_gd.GDLogisticRegressor` with its default ``"auto"`` step,
-# :math:`1/L`, for ``"gd"``, ``"momentum"``, ``"nesterov"`` and ``"adam"``,
-# and the Barzilai-Borwein step ``learning_rate="bb"`` with plain ``"gd"``.
+# :class:`~sklearn_gd.GDLogisticRegressor` with the constant step
+# ``learning_rate="lipschitz"``, :math:`1/L`, for ``"gd"``, ``"momentum"``,
+# ``"nesterov"`` and ``"adam"`` (for the last three it is also what the
+# default ``"auto"`` gives; Adam scales it by the size of the first
+# gradient), so that only the direction differs, and the Barzilai-Borwein
+# step ``learning_rate="bb"`` with plain ``"gd"``, which is what the default
+# ``"auto"`` chooses for plain descent.
 # Each gets at most 1000 iterations to bring the gradient under
 # ``tol=1e-6``; all but Barzilai-Borwein need more, and warn that they
 # stopped at ``max_iter`` (expected here, and silenced). Each fit records
@@ -38,11 +42,11 @@ X, y = load_breast_cancer(return_X_y=True)
 X = StandardScaler().fit_transform(X)
 
 configs = {
-    "gd": dict(solver="gd"),
-    "momentum": dict(solver="momentum"),
-    "nesterov": dict(solver="nesterov"),
-    "adam": dict(solver="adam"),
-    "gd, learning_rate='bb'": dict(learning_rate="bb"),
+    "gd": dict(solver="gd", learning_rate="lipschitz"),
+    "momentum": dict(solver="momentum", learning_rate="lipschitz"),
+    "nesterov": dict(solver="nesterov", learning_rate="lipschitz"),
+    "adam": dict(solver="adam", learning_rate="lipschitz"),
+    "gd, learning_rate='bb'": dict(solver="gd", learning_rate="bb"),
 }
 fits = {}
 with warnings.catch_warnings():

@@ -39,8 +39,8 @@ SOLVER_PARAMETERS = r"""    solver : {"gd", "momentum", "nesterov", "adam", "ada
         Added to the root in ``"adam"``, ``"adagrad"`` and ``"rmsprop"``, so
         that no coordinate divides by zero.
     schedule : {"constant", "invscaling", "adaptive"}, default="constant"
-        How a float (or ``"auto"``) learning rate :math:`\eta` changes along
-        the descent:
+        How a float (or ``"lipschitz"``) learning rate :math:`\eta` changes
+        along the descent:
 
         - ``"constant"``: :math:`\eta_k = \eta`.
         - ``"invscaling"``: :math:`\eta_k = \eta / k^{p}` at step
@@ -49,12 +49,14 @@ SOLVER_PARAMETERS = r"""    solver : {"gd", "momentum", "nesterov", "adam", "ada
           ``n_iter_no_change`` steps in a row bring no new best objective
           (the best since the last division).
 
-        With ``learning_rate="auto"``, the adaptive rules start from
+        With ``learning_rate="lipschitz"`` (which ``"auto"`` means for every
+        solver but ``"gd"``), the adaptive rules start from
         :math:`\eta = \max_j |g_{0,j}| / L` (the largest move of a first
         :math:`1/L` gradient step: their directions are about 1 per
         coordinate) and use ``"adaptive"`` in place of ``"constant"``, since a
-        constant step may leave them jittering around the optimum. ``"line_search"`` and
-        ``"bb"`` take the constant schedule only.
+        constant step may leave them jittering around the optimum.
+        ``"line_search"`` and ``"bb"`` take the constant schedule only; with
+        another schedule, ``"auto"`` means ``"lipschitz"`` for ``"gd"`` too.
     power_t : float >= 0, default=0.5
         The exponent :math:`p` of ``"invscaling"``.
     n_iter_no_change : int >= 1, default=10
@@ -85,13 +87,14 @@ BATCH_PARAMETERS = r"""    batch_size : int >= 1 or None, default=None
         descent), each step on the gradient of ``batch_size`` samples,
         weighted so that it estimates the full gradient without bias;
         ``max_iter`` then counts epochs (passes over the data), the
-        ``learning_rate`` cannot be ``"line_search"`` or ``"bb"``, ``"auto"``
-        is :math:`1 / \mathcal{L}(b)` with :math:`\mathcal{L}(b)` the
+        ``learning_rate`` cannot be ``"line_search"`` or ``"bb"``, and
+        ``"auto"`` means ``"lipschitz"``:
+        :math:`1 / \mathcal{L}(b)` with :math:`\mathcal{L}(b)` the
         expected smoothness of the batches (Gower et al., 2019: :math:`L_{\max}`,
         the largest one-sample constant, for ``batch_size=1``, down to
         :math:`L` for the whole data), times :math:`1 - \mu` for
         ``"momentum"`` and ``"nesterov"`` (the adaptive solvers keep their
-        full-batch ``"auto"``), on the ``"adaptive"`` schedule, and
+        full-batch ``"lipschitz"`` step), on the ``"adaptive"`` schedule, and
         ``"nesterov"`` takes the constant ``momentum``. The descent stops when
         the epoch objective (the mean of the mini-batch objectives met during
         the epoch, scikit-learn's ``loss_curve_``) has not fallen below its
@@ -137,7 +140,9 @@ PARTIAL_FIT = r"""        For data that comes in chunks: each call takes one pas
         ``batch_size`` batches (one full-batch step when ``batch_size`` is
         None) over the chunk, keeping the update rule's state (momentum,
         moments) and the step size from call to call. Both are built on the
-        first call (``"auto"`` from its chunk, as for noisy mini-batches) and
+        first call (``"auto"`` is ``"lipschitz"`` here, from the first chunk,
+        as for noisy mini-batches: a chunk's line search would test a
+        different objective at each call) and
         kept, so parameters changed later take effect at the next ``fit``.
         There is no test on epochs and ``early_stopping`` is ignored; a
         full-batch call takes no step when the chunk's gradient already meets

@@ -52,7 +52,7 @@ def make_rule_and_step(problem, x0, *, learning_rate, solver, momentum, beta_1, 
 
 LEARNING_RATE_CONSTRAINT = [
     Interval(Real, 0, None, closed="neither"),
-    StrOptions({"auto", "line_search", "bb"}),
+    StrOptions({"auto", "lipschitz", "line_search", "bb"}),
 ]
 
 
@@ -119,24 +119,31 @@ def minimize(
         The gradient, ``jac(x) -> ndarray`` of the shape of ``x0``, or True
         when ``fun`` returns it. Gradient descent needs it: there is no
         finite-difference fallback.
-    learning_rate : float > 0, "auto", "line_search" or "bb", default="auto"
+    learning_rate : float > 0, "auto", "lipschitz", "line_search" or "bb", default="auto"
         The step size :math:`\eta_k`.
 
         - A float: the constant textbook step :math:`\eta_k = \eta`.
-        - ``"auto"``: :math:`\eta = 1/L` when ``lipschitz=L`` is given;
-          otherwise a backtracking step that starts at 1, halves until the
-          Armijo condition of ``"line_search"`` holds, and never grows again,
-          so it settles on a safe constant step.
+        - ``"auto"``: the library's choice, ``"bb"`` for ``solver="gd"`` on
+          the ``"constant"`` schedule (from :math:`\eta_0 = 1` without
+          ``lipschitz``: its line search makes it safe on any function),
+          ``"lipschitz"`` for every other solver and schedule.
+        - ``"lipschitz"``: :math:`\eta = 1/L` when ``lipschitz=L`` is given
+          (the step that guarantees a decrease for a gradient that is
+          :math:`L`-Lipschitz); otherwise, for ``solver="gd"`` on the
+          ``"constant"`` schedule, a backtracking step that starts at 1,
+          halves until the Armijo condition of ``"line_search"`` holds, and
+          never grows again, so it settles on a safe constant step.
         - ``"line_search"``: Armijo backtracking at every step, starting from
           twice the last accepted step and halving until
           :math:`f(x_k - \eta g_k) \le f(x_k) - \tfrac12 \eta \|g_k\|^2`.
         - ``"bb"``: the Barzilai-Borwein step
           :math:`\eta_k = \langle s, s \rangle / \langle s, y \rangle` with
           :math:`s = x_k - x_{k-1}`, :math:`y = g_k - g_{k-1}` (starting from
-          :math:`1/L` with ``lipschitz``, else 1), halved while it fails the
-          Armijo condition against the largest of the last 10 objectives (a
-          non-monotone safeguard). ``"line_search"`` and ``"bb"`` work with
-          ``solver="gd"`` only.
+          :math:`1/L` with ``lipschitz``, else 1), halved until
+          :math:`f(x_k - \eta_k g_k) \le \max_{0 \le j < 10} f(x_{k-j})
+          - \tfrac12 \eta_k \|g_k\|^2`, the Armijo condition against the
+          largest of the last 10 objectives (a non-monotone safeguard).
+          ``"line_search"`` and ``"bb"`` work with ``solver="gd"`` only.
     max_iter : int >= 0, default=1000
         The most steps to take.
     tol : float >= 0, default=1e-6
@@ -151,7 +158,9 @@ def minimize(
         Keep every iterate in ``result.path`` (memory grows with the
         iterations).
     lipschitz : float > 0 or None, default=None
-        A Lipschitz constant :math:`L` of the gradient, used by ``"auto"``.
+        A Lipschitz constant :math:`L` of the gradient: the step of
+        ``"lipschitz"`` and the first step of ``"bb"``, and so, either way,
+        of ``"auto"``.
     l1 : float >= 0, default=0.0
         Minimize :math:`f(x) + \lambda \|x\|_1` with :math:`\lambda` =
         ``l1`` instead: each step is followed by the soft-threshold

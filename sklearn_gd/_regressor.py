@@ -54,27 +54,40 @@ class GDLinearRegressor(RegressorMixin, BaseGD):
         intercept).
     fit_intercept : bool, default=True
         Whether to fit the intercept :math:`b`; if False, :math:`b = 0`.
-    learning_rate : float > 0, "auto", "line_search" or "bb", default="auto"
+    learning_rate : float > 0, "auto", "lipschitz", "line_search" or "bb", default="auto"
         The step size :math:`\eta`.
 
         - A float: the textbook step, constant; too large a value diverges
           (see :class:`~sklearn_gd.DivergenceError`).
-        - ``"auto"``: :math:`\eta = 1/L` with
+        - ``"auto"``: the library's choice. ``"bb"`` for full-batch plain
+          descent (``solver="gd"``, ``batch_size=None``,
+          ``schedule="constant"``, in ``fit``), where it takes a small
+          fraction of the iterations of :math:`1/L`; ``"lipschitz"`` for the
+          other solvers, for mini-batches, for the other schedules and for
+          ``partial_fit``, where no line search applies.
+        - ``"lipschitz"``: :math:`\eta = 1/L` with
           :math:`L = \lambda_{\max}([X, 1]^\top \mathrm{diag}(s) [X, 1]) /
           \sum_i s_i + \alpha (1 - \rho)`, the Lipschitz constant of the gradient,
           estimated by power iteration on ``X`` (from below, within about a
           percent: a margin every solver tolerates, since plain descent
-          converges for any constant step under :math:`2/L`). It never diverges, whatever
-          the scale of the features; badly scaled features still make it slow.
+          converges for any constant step under :math:`2/L`). It never
+          diverges, whatever the scale of the features, and each plain
+          descent step lowers the objective; but it is the step of the
+          steepest direction, so ill-conditioned data makes it slow. For
+          mini-batches and the adaptive solvers it is scaled (see
+          ``batch_size`` and ``schedule``).
         - ``"line_search"``: Armijo backtracking on the objective at every
           step, from twice the last accepted step, halving until
           :math:`J(\theta - \eta g) \le J(\theta) - \tfrac12 \eta \|g\|^2`.
         - ``"bb"``: the Barzilai-Borwein step
           :math:`\eta_k = \langle s, s \rangle / \langle s, y \rangle` with
           :math:`s = \theta_k - \theta_{k-1}`, :math:`y = g_k - g_{k-1}`
-          (starting from :math:`1/L`), halved while it fails the Armijo
-          condition against the largest of the last 10 objectives (a
-          non-monotone safeguard). Often the fewest iterations of all.
+          (starting from :math:`1/L`), halved until
+          :math:`J(\theta_k - \eta_k g_k) \le \max_{0 \le j < 10}
+          J(\theta_{k-j}) - \tfrac12 \eta_k \|g_k\|^2`, the Armijo condition
+          against the largest of the last 10 objectives (a non-monotone
+          safeguard: the objective may rise for a step or two). Often the
+          fewest iterations of all.
           ``"line_search"`` and ``"bb"`` work with ``solver="gd"`` only.
     max_iter : int >= 1, default=1000
         The most iterations (gradient steps).
@@ -105,7 +118,10 @@ class GDLinearRegressor(RegressorMixin, BaseGD):
         Minus the mean half squared error on the validation part after each
         step or epoch with ``early_stopping``; None otherwise.
     learning_rate_ : float
-        The step size of the last step (``1/L`` for ``"auto"``).
+        The step size of the last step: ``1/L`` for ``"lipschitz"`` (scaled
+        for mini-batches and the adaptive solvers), the last accepted step
+        for ``"bb"``, ``"line_search"`` and full-batch ``"gd"`` with
+        ``"auto"``.
     stop_reason_ : str
         Why the descent stopped, in words.
     n_features_in_ : int

@@ -28,8 +28,9 @@ class DescentResult(OptimizeResult):
         The reason for stopping, in words.
     learning_rate : float
         The step size of the last step (the fixed step for a constant
-        learning rate, ``1/L`` for ``"auto"``, the last accepted step for a
-        line search).
+        learning rate, ``1/L`` for ``"lipschitz"``, the last accepted step for
+        a line search: ``"line_search"``, ``"bb"``, and ``"auto"`` with
+        ``solver="gd"``).
     loss_curve : ndarray of shape (nit + 1,)
         The objective at every iterate, ``loss_curve[k] = fun(path[k])``;
         ``loss_curve[0]`` is the objective at ``x0``.

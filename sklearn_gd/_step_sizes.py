@@ -71,9 +71,9 @@ class Backtracking:
     :math:`\langle \nabla f(x^+), g \rangle \ge 0`, a slope at the new point
     that still points downhill.
 
-    With ``grow=1`` the step never lengthens again: that is the safe ``"auto"``
-    step for a function whose Lipschitz constant is unknown (it settles at a
-    step of at least ``1/(2L)`` and keeps it).
+    With ``grow=1`` the step never lengthens again: that is the safe
+    ``"lipschitz"`` step for a function whose Lipschitz constant is unknown
+    (it settles at a step of at least ``1/(2L)`` and keeps it).
     """
 
     _shrink = 0.5
@@ -81,7 +81,9 @@ class Backtracking:
     _rounding_tolerance = 1e-6
 
     def __init__(self, eta0=1.0, grow=2.0):
-        self.eta = eta0
+        # A Python float: a numpy float64 (1/L from a float64 scalar) would
+        # promote a float32 descent under NEP 50.
+        self.eta = float(eta0)
         self.grow = grow
 
     def __call__(self, problem, x, f, g, d):
@@ -156,7 +158,8 @@ class InvScalingStep(ConstantStep):
 
     def __init__(self, eta, power_t):
         super().__init__(eta)
-        self.eta0, self.power_t, self._k = eta, power_t, 0
+        # A Python float: an np.float64 power would make every step float64.
+        self.eta0, self.power_t, self._k = eta, float(power_t), 0
 
     def next_eta(self):
         self._k += 1
@@ -212,16 +215,20 @@ def make_step_size(learning_rate, problem, solver, *, schedule, power_t,
                    n_iter_no_change, x0, batch_size=None, momentum=0.0, stream=False):
     """Turn a ``learning_rate`` parameter into a step size for ``problem``.
 
-    ``x0`` is where the descent starts: ``"auto"`` for the adaptive rules
+    ``x0`` is where the descent starts: ``"lipschitz"`` for the adaptive rules
     sizes its step from the gradient there. ``batch_size`` is None for full
     batches, else the size of the mini-batches. ``stream`` says that each
     descent sees another chunk of the data (``partial_fit``), which makes
     even full-batch steps noisy.
 
     - A float is the base step of the ``schedule``.
-    - ``"auto"`` is ``1/L`` when the problem knows a Lipschitz constant ``L``
-      of its gradient (plain descent without one backtracks, never growing);
-      for mini-batches, ``L`` is the batches' expected smoothness
+    - ``"auto"`` is the library's choice: ``"bb"`` for full-batch plain
+      descent on the constant schedule and not a stream, where it takes a
+      small fraction of the iterations of ``1/L``; ``"lipschitz"`` in every
+      other case (see :func:`resolve_auto`).
+    - ``"lipschitz"`` is ``1/L`` when the problem knows a Lipschitz constant
+      ``L`` of its gradient (plain descent without one backtracks, never
+      growing); for mini-batches, ``L`` is the batches' expected smoothness
       (:meth:`~sklearn_gd._objective.LinearModelObjective.batch_lipschitz`),
       and on noisy gradients (mini-batches, a stream) the constant
       ``momentum`` of ``"momentum"`` (and of mini-batch ``"nesterov"``)
@@ -238,19 +245,26 @@ def make_step_size(learning_rate, problem, solver, *, schedule, power_t,
       gradient directions: plain descent, full batches and the constant
       schedule only.
     """
+    # Errors name the option the user passed, "auto" included.
+    asked = learning_rate
+    if learning_rate == "auto":
+        learning_rate = resolve_auto(solver, schedule, batch_size, stream)
     if learning_rate in ("line_search", "bb"):
         _check_search(learning_rate, solver, schedule, batch_size)
-        lipschitz = problem.lipschitz()
-        if learning_rate == "bb":
-            return BarzilaiBorwein(eta0=1.0 / lipschitz if lipschitz else 1.0)
-        return Backtracking(eta0=1.0, grow=2.0)
-    if learning_rate == "auto":
-        learning_rate = _auto_rate(problem, solver, x0, batch_size, momentum, stream)
+        if learning_rate == "line_search":
+            return Backtracking(eta0=1.0, grow=2.0)
+        # BB's first step only starts it off (its line search and its own
+        # steps take over), so a rough L will do: a few power iterations
+        # instead of dozens, each a pass over X.
+        lipschitz = problem.lipschitz(rtol=1e-2)
+        return BarzilaiBorwein(eta0=1.0 / lipschitz if lipschitz else 1.0)
+    if learning_rate == "lipschitz":
+        learning_rate = _lipschitz_rate(problem, solver, x0, batch_size, momentum, stream)
         if learning_rate is None:
             if solver == "gd" and schedule == "constant":
                 return Backtracking(eta0=1.0, grow=1.0)
             raise ValueError(
-                f"learning_rate='auto' with solver={solver!r} and schedule="
+                f"learning_rate={asked!r} with solver={solver!r} and schedule="
                 f"{schedule!r} needs the Lipschitz constant of the gradient: pass "
                 "lipschitz=L, or a float learning_rate."
             )
@@ -264,8 +278,24 @@ def make_step_size(learning_rate, problem, solver, *, schedule, power_t,
     return ConstantStep(float(learning_rate))
 
 
-def _auto_rate(problem, solver, x0, batch_size, momentum, stream):
-    """The base step of ``"auto"`` (see :func:`make_step_size`); None without ``L``."""
+def resolve_auto(solver, schedule, batch_size=None, stream=False):
+    """The learning-rate option that ``"auto"`` stands for in this configuration.
+
+    ``"bb"`` for full-batch plain descent on the constant schedule, not a
+    stream: there the Barzilai-Borwein step reaches the optimum in a small
+    fraction of the iterations of ``1/L``, and its line search keeps it safe.
+    ``"lipschitz"`` everywhere else: a momentum or adaptive direction can
+    point uphill, which no line search along it can fix, and a
+    mini-batch or a chunk of a stream never evaluates the objective the
+    search would test.
+    """
+    full_batch_gd = (solver == "gd" and batch_size is None
+                     and schedule == "constant" and not stream)
+    return "bb" if full_batch_gd else "lipschitz"
+
+
+def _lipschitz_rate(problem, solver, x0, batch_size, momentum, stream):
+    """The base step of ``"lipschitz"`` (see :func:`make_step_size`); None without ``L``."""
     # One batch of every sample has no noise; chunks of a stream do.
     noisy = stream or (batch_size is not None and batch_size < problem.n_samples)
     if noisy and batch_size is not None and solver not in ADAPTIVE_SOLVERS:
@@ -288,18 +318,20 @@ def _check_search(learning_rate, solver, schedule, batch_size):
         raise ValueError(
             f"learning_rate={learning_rate!r} searches along the full-batch "
             f"objective, which mini-batches (batch_size={batch_size}) never "
-            "evaluate. Use batch_size=None, or learning_rate='auto' or a float."
+            "evaluate. Use batch_size=None, or learning_rate='auto', 'lipschitz' or a "
+            "float."
         )
     if solver != "gd":
         raise ValueError(
             f"learning_rate={learning_rate!r} works with solver='gd' only, not "
             f"solver={solver!r}: a momentum or adaptive direction can point "
-            "uphill. Use learning_rate='auto' or a float."
+            "uphill. Use learning_rate='auto', 'lipschitz' or a float."
         )
     if schedule != "constant":
         raise ValueError(
             f"learning_rate={learning_rate!r} chooses every step itself; "
-            f"schedule={schedule!r} is for a float or 'auto' learning_rate."
+            f"schedule={schedule!r} is for a float, 'auto' or 'lipschitz' "
+            "learning_rate."
         )
 
 

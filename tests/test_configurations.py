@@ -31,7 +31,9 @@ L1_RATIO = 0.5
 ALPHA = {"regressor": {"l2": 0.1, "l1": 1.0, "elasticnet": 0.5, None: 0.0},
          "classifier": {"l2": 1e-3, "l1": 1e-2, "elasticnet": 1e-2, None: 0.0}}
 
-FULL = [("gd", "auto"), ("gd", "line_search"), ("gd", "bb"), ("momentum", "auto"),
+# "auto" is "bb" for full-batch "gd" (the row ("gd", "bb") covers it) and
+# "lipschitz" for the other solvers; ("gd", "lipschitz") keeps the constant 1/L.
+FULL = [("gd", "lipschitz"), ("gd", "line_search"), ("gd", "bb"), ("momentum", "auto"),
         ("nesterov", "auto"), ("adam", "auto"), ("adagrad", "auto"), ("rmsprop", "auto")]
 SMOOTH_ONLY = ("adam", "adagrad", "rmsprop")
 MINI = [("gd", 1), ("gd", 32), ("momentum", 32), ("nesterov", 32), ("adam", 32)]

@@ -62,15 +62,32 @@ def test_warm_start_continues_the_same_descent(Estimator, load):
     X, y = load(return_X_y=True)
     X = StandardScaler().fit_transform(X)
     with pytest.warns(ConvergenceWarning):
-        whole = Estimator(max_iter=7).fit(X, y)
+        whole = Estimator(learning_rate="lipschitz", max_iter=7).fit(X, y)
     with pytest.warns(ConvergenceWarning):
-        first = Estimator(max_iter=5, warm_start=True).fit(X, y)
+        first = Estimator(learning_rate="lipschitz", max_iter=5, warm_start=True).fit(X, y)
     with pytest.warns(ConvergenceWarning):
         first.set_params(max_iter=2).fit(X, y)
     # Plain descent with a constant step has no state beyond the iterate.
     assert_allclose(first.coef_, whole.coef_, rtol=1e-12)
     assert_allclose(first.intercept_, whole.intercept_, rtol=1e-12)
     assert_allclose(first.loss_curve_, whole.loss_curve_[5:], rtol=1e-12)
+
+
+@pytest.mark.parametrize("Estimator, load", [(GDLinearRegressor, load_diabetes),
+                                             (GDLogisticRegressor, load_iris)])
+def test_warm_start_with_the_default_step_starts_where_the_last_fit_ended(Estimator,
+                                                                          load):
+    # The default's Barzilai-Borwein step keeps a memory of the last steps,
+    # which a new fit starts afresh: the descent continues from the fitted
+    # coefficients, though not along the path one longer fit would take.
+    X, y = load(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    with pytest.warns(ConvergenceWarning):
+        model = Estimator(max_iter=5, warm_start=True).fit(X, y)
+    end = model.loss_curve_[-1]
+    model.set_params(max_iter=1000).fit(X, y)
+    assert model.loss_curve_[0] == pytest.approx(end, rel=1e-12)
+    assert model.stop_reason_.startswith("Converged")
 
 
 def test_without_warm_start_refit_starts_from_zero():

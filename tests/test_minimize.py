@@ -227,25 +227,83 @@ def test_x0_is_not_modified(no_warnings):
     assert np.array_equal(x0, [1.0, 2.0])
 
 
-def test_auto_with_lipschitz_uses_one_over_l(no_warnings):
+def test_lipschitz_with_lipschitz_uses_one_over_l(no_warnings):
     A = np.diag([1.0, 3.0, 7.0])
     L = 7.0
     res = minimize(lambda x: 0.5 * x @ A @ x, np.ones(3), jac=lambda x: A @ x,
-                   learning_rate="auto", lipschitz=L, record_path=True)
+                   learning_rate="lipschitz", lipschitz=L, record_path=True)
     assert res.learning_rate == 1.0 / L
     assert np.array_equal(res.path[1], np.ones(3) - (1.0 / L) * (A @ np.ones(3)))
     assert res.success
 
 
-def test_auto_without_lipschitz_converges_on_ill_scaled_quadratic(no_warnings):
+def test_lipschitz_without_lipschitz_converges_on_ill_scaled_quadratic(no_warnings):
     A = np.diag([1.0, 100.0])
     res = minimize(lambda x: 0.5 * x @ A @ x, np.array([1.0, 1.0]),
-                   jac=lambda x: A @ x, learning_rate="auto", max_iter=5000)
+                   jac=lambda x: A @ x, learning_rate="lipschitz", max_iter=5000)
     assert res.success and res.status == "converged"
     # The backtracking step settles between 1/(2L) and 1/L, L = 100.
     assert 1 / 200 <= res.learning_rate <= 1 / 100
     assert np.all(np.diff(res.loss_curve) <= 0)
     np.testing.assert_allclose(res.x, 0, atol=1e-6)
+
+
+@pytest.mark.parametrize("lipschitz", [None, 7.0])
+def test_auto_is_bb_for_plain_descent(lipschitz, no_warnings):
+    # "auto" for solver="gd" is the Barzilai-Borwein step, from 1/L when L is
+    # known and from 1 otherwise: the same descent as "bb", step for step.
+    A = np.diag([1.0, 3.0, 7.0])
+    runs = [minimize(lambda x: 0.5 * x @ A @ x, np.ones(3), jac=lambda x: A @ x,
+                     learning_rate=lr, lipschitz=lipschitz, record_path=True)
+            for lr in ("auto", "bb")]
+    assert runs[0].success
+    np.testing.assert_array_equal(runs[0].path, runs[1].path)
+    assert runs[0].learning_rate == runs[1].learning_rate
+
+
+def test_auto_without_lipschitz_beats_the_constant_step(no_warnings):
+    # The ill-scaled quadratic of the "lipschitz" test above: BB's steps
+    # follow the curvature of both axes instead of settling near 1/L.
+    A = np.diag([1.0, 100.0])
+    runs = {lr: minimize(lambda x: 0.5 * x @ A @ x, np.array([1.0, 1.0]),
+                         jac=lambda x: A @ x, learning_rate=lr, max_iter=5000)
+            for lr in ("auto", "lipschitz")}
+    assert runs["auto"].status == "converged"
+    np.testing.assert_allclose(runs["auto"].x, 0, atol=1e-6)
+    assert runs["auto"].nit * 10 < runs["lipschitz"].nit
+
+
+def test_auto_is_safe_on_rosenbrock(no_warnings):
+    # A user's non-quadratic function, no Lipschitz constant: the default's
+    # first trial step of 1 lands where f is ~2e11 (from 24.2), and its
+    # non-monotone line search never lets the objective climb above its start.
+    res = minimize(rosen, np.array([-1.2, 1.0]), jac=rosen_der, tol=1e-5,
+                   max_iter=2000)
+    assert res.success
+    np.testing.assert_allclose(res.x, [1.0, 1.0], atol=1e-4)
+    assert np.max(res.loss_curve) <= res.loss_curve[0]
+    # Where plain backtracking needs ~8,500 steps (next test).
+    assert res.nit < 500
+
+
+@pytest.mark.parametrize("solver", ["momentum", "nesterov", "adam"])
+def test_auto_is_lipschitz_for_the_other_solvers(solver, no_warnings):
+    A, b = make_quadratic(3)
+    L = float(np.linalg.eigvalsh(A).max())
+    runs = [minimize(lambda x: 0.5 * x @ A @ x - b @ x, np.zeros(3),
+                     jac=lambda x: A @ x - b, solver=solver, learning_rate=lr,
+                     lipschitz=L, record_path=True, max_iter=5000)
+            for lr in ("auto", "lipschitz")]
+    np.testing.assert_array_equal(runs[0].path, runs[1].path)
+
+
+def test_auto_is_lipschitz_on_another_schedule(no_warnings):
+    A = np.diag([1.0, 3.0, 7.0])
+    res = minimize(lambda x: 0.5 * x @ A @ x, np.ones(3), jac=lambda x: A @ x,
+                   lipschitz=7.0, schedule="invscaling", power_t=0.0,
+                   record_path=True)
+    assert res.learning_rate == 1.0 / 7.0
+    assert np.array_equal(res.path[1], np.ones(3) - (A @ np.ones(3)) / 7.0)
 
 
 def test_line_search_solves_rosenbrock(no_warnings):

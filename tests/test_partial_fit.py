@@ -96,7 +96,7 @@ def test_first_call_fixes_the_auto_step():
 
 SAME_AS_FIT = [
     dict(solver="gd", learning_rate=0.1),
-    dict(solver="gd", learning_rate="auto"),
+    dict(solver="gd", learning_rate="lipschitz"),
     dict(solver="momentum", learning_rate=0.05),
     dict(solver="nesterov", learning_rate=0.1),
     dict(solver="nesterov", learning_rate="auto"),

@@ -269,7 +269,8 @@ def test_zero_constant_momentum_does_not_extrapolate():
 
 # --- GDLinearRegressor against Lasso and ElasticNet ----------------------------
 
-REG_CONFIGS = [("gd", "auto"), ("momentum", "auto"), ("nesterov", "auto"),
+# "auto" with "gd" is "bb", already here; "lipschitz" is the constant 1/L.
+REG_CONFIGS = [("gd", "lipschitz"), ("momentum", "auto"), ("nesterov", "auto"),
                ("gd", "bb"), ("gd", "line_search")]
 REG_IDS = [f"{solver}-{lr}" for solver, lr in REG_CONFIGS]
 # (penalty, alpha, l1_ratio, reference): each with coefficients at zero.

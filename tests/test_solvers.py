@@ -18,8 +18,10 @@ from sklearn_gd import DivergenceError, GDLinearRegressor, GDLogisticRegressor, 
 
 # (solver, learning rate): "float" is a safe constant step, 0.8 / L with L an
 # upper bound of the Lipschitz constant of the gradient, computed densely.
+# "auto" is Barzilai-Borwein for "gd", "lipschitz" (1/L) for the others.
 CONFIGS = [
     ("gd", "auto"),
+    ("gd", "lipschitz"),
     ("gd", "float"),
     ("gd", "line_search"),
     ("momentum", "auto"),
@@ -74,7 +76,7 @@ def minimize_quadratic(fun, jac, L, n, solver, lr, **kwargs):
     return minimize(
         fun, np.zeros(n), jac=jac, solver=solver,
         learning_rate=learning_rate(lr, L),
-        lipschitz=L if lr == "auto" else None, **kwargs,
+        lipschitz=L if lr in ("auto", "lipschitz") else None, **kwargs,
     )
 
 
@@ -86,7 +88,7 @@ def test_minimize_reaches_the_closed_form(solver, lr, no_warnings):
     assert res.success and res.status == "converged"
     # |x - x*| <= |A^-1| |g| <= sqrt(n) * tol, as lambda_min(A) = 1.
     assert_allclose(res.x, x_star, rtol=0, atol=1e-8)
-    if lr == "auto":
+    if lr == "lipschitz" or (lr == "auto" and solver != "gd"):
         assert res.learning_rate == pytest.approx(1 / L, rel=1e-12)
     elif lr == "float":
         assert res.learning_rate == SAFE / L
@@ -96,8 +98,9 @@ def test_accelerated_solvers_take_fewer_iterations(no_warnings):
     n = 20
     fun, jac, L, x_star = quadratic(n, condition_number=1e3, seed=1)
     nit = {}
+    # All three with the same step 1/L; only the direction differs.
     for solver in ("gd", "momentum", "nesterov"):
-        res = minimize_quadratic(fun, jac, L, n, solver, "auto", tol=1e-8,
+        res = minimize_quadratic(fun, jac, L, n, solver, "lipschitz", tol=1e-8,
                                  max_iter=100_000)
         assert res.success
         assert_allclose(res.x, x_star, rtol=0, atol=1e-6)
@@ -256,13 +259,14 @@ def test_minimize_refuses_line_search_with_momentum(solver):
     assert f"solver={solver!r}" in message
 
 
+@pytest.mark.parametrize("learning_rate", ["auto", "lipschitz"])
 @pytest.mark.parametrize("solver", ["momentum", "nesterov"])
-def test_minimize_refuses_auto_with_momentum_without_lipschitz(solver):
+def test_minimize_refuses_auto_with_momentum_without_lipschitz(solver, learning_rate):
     fun, jac, _, _ = quadratic(3, 10)
     with pytest.raises(ValueError) as info:
-        minimize(fun, np.zeros(3), jac=jac, solver=solver, learning_rate="auto")
+        minimize(fun, np.zeros(3), jac=jac, solver=solver, learning_rate=learning_rate)
     message = str(info.value)
-    assert "learning_rate='auto'" in message
+    assert f"learning_rate={learning_rate!r}" in message
     assert f"solver={solver!r}" in message
     assert "lipschitz" in message
 
