@@ -23,6 +23,8 @@ from threadpoolctl import threadpool_limits
 
 from sklearn_gd._losses import BinaryLogLoss, HalfSquaredError
 from sklearn_gd._objective import LinearModelObjective
+from sklearn_gd._passes import fused_available
+from sklearn_gd._threads import threads_for
 
 import problems as problem_list
 from _common import thread_header, write_csv
@@ -73,12 +75,18 @@ def measure_problem(problem, repeats, min_batch_seconds):
            "dtype": X.dtype.name, "sparse": problem.sparse, "matvec_ms": 1e3 * matvec}
     losses = {"squared": (HalfSquaredError(), np.asarray(y, dtype=X.dtype)[:, None]),
               "log": (BinaryLogLoss(), _log_targets(y, X.dtype))}
-    for name, (loss, Y) in losses.items():
-        objective = _objective(X, Y, loss)
-        seconds = per_call_seconds(lambda: objective.value_and_grad(theta), repeats,
-                                   min_batch_seconds)
-        row[f"{name}_ms"] = 1e3 * seconds
-        row[f"{name}_ratio"] = seconds / matvec
+    # Timed inside the thread settings a fit on X runs under, with the pass a
+    # fit picks ("auto") and with the numpy passes only (numba absent).
+    with threads_for(X) as n_threads:
+        row["threads"] = n_threads
+        for name, (loss, Y) in losses.items():
+            for path, fused in (("", True), ("numpy_", False)):
+                objective = _objective(X, Y, loss)
+                objective.n_threads, objective.fused = n_threads, fused
+                seconds = per_call_seconds(lambda: objective.value_and_grad(theta),
+                                           repeats, min_batch_seconds)
+                row[f"{name}_{path}ms"] = 1e3 * seconds
+                row[f"{name}_{path}ratio"] = seconds / matvec
     return row
 
 
@@ -106,11 +114,27 @@ def plot(rows, path):
 
 
 def print_table(rows):
-    print(f"{'problem':28s} {'X @ w ms':>9s} {'squared ms':>10s} {'ratio':>6s} "
-          f"{'log ms':>9s} {'ratio':>6s}")
+    print(f"{'problem':28s} {'thr':>3s} {'X @ w ms':>9s} {'squared ms':>10s} {'ratio':>6s} "
+          f"{'log ms':>9s} {'ratio':>6s} {'numpy: squared':>14s} {'log':>6s}")
     for r in rows:
-        print(f"{r['problem']:28s} {r['matvec_ms']:9.3f} {r['squared_ms']:10.3f} "
-              f"{r['squared_ratio']:6.1f} {r['log_ms']:9.3f} {r['log_ratio']:6.1f}")
+        print(f"{r['problem']:28s} {r['threads']:3d} {r['matvec_ms']:9.3f} "
+              f"{r['squared_ms']:10.3f} {r['squared_ratio']:6.2f} {r['log_ms']:9.3f} "
+              f"{r['log_ratio']:6.2f} {r['squared_numpy_ratio']:14.2f} "
+              f"{r['log_numpy_ratio']:6.2f}")
+
+
+def float32_speedups(rows):
+    """``float64 time / float32 time`` of each pass, for every problem that
+    comes in both dtypes (the issue's target: at least 1.7)."""
+    by_name = {r["problem"]: r for r in rows}
+    out = []
+    for name, r64 in by_name.items():
+        r32 = by_name.get(name.replace("float64", "float32"))
+        if name.endswith("float64") and r32 is not None:
+            out.append({"problem": name.replace("-float64", ""),
+                        **{f"{loss}_speedup": r64[f"{loss}_ms"] / r32[f"{loss}_ms"]
+                           for loss in ("squared", "log")}})
+    return out
 
 
 def main(argv=None):
@@ -125,10 +149,14 @@ def main(argv=None):
     with threadpool_limits(args.threads):
         print(thread_header())
         print("ratio = value_and_grad time / one X @ w time, median of "
-              f"{args.repeats} repeats" + (f", {args.threads} thread(s)" if args.threads else ""))
+              f"{args.repeats} repeats" + (f", {args.threads} thread(s)" if args.threads else "")
+              + f"; fused (numba) pass available: {fused_available()}; thr = threads of the pass")
         rows = [measure_problem(p, args.repeats, args.min_batch_seconds)
                 for p in problem_list.select(args.size, args.match)]
     print_table(rows)
+    for r in float32_speedups(rows):
+        print(f"float32 speed-up {r['problem']}: squared {r['squared_speedup']:.2f}x, "
+              f"log {r['log_speedup']:.2f}x")
     if args.out:
         write_csv(rows, args.out)
     if args.plot:

@@ -4,7 +4,7 @@ For each problem, a tight reference solve in float64 (``Ridge`` with the
 Cholesky solver, or ``LogisticRegression`` with Newton-Cholesky; iterative
 and tight for the sparse problem) gives the optimum's objective ``f*``,
 evaluated with our objective. Our estimators, with their default solver and
-with the fast ones (``nesterov``/``auto``, ``gd``/``bb``), are timed by refits
+with the textbook step (``gd``/``lipschitz``) and ``nesterov``, are timed by refits
 stopped at the first iteration within ``--rtol`` (relative) of ``f*`` (see
 ``_common.measure``). scikit-learn's peers are fitted with their default
 settings and the matching regularization (our ``alpha`` is ``Ridge(alpha=alpha
@@ -40,7 +40,9 @@ from _common import (first_iteration, median_seconds, model_objective, thread_he
                      write_csv)
 
 ALPHA = 1e-4  # GDLogisticRegressor's default; a small ridge for regression too
-OURS = [("gd", "auto"), ("nesterov", "auto"), ("gd", "bb")]  # the default first
+# The default first ("auto": Barzilai-Borwein steps for full-batch gd), then the
+# textbook constant step 1/L and Nesterov's acceleration on it.
+OURS = [("gd", "auto"), ("gd", "lipschitz"), ("nesterov", "auto")]
 
 
 def peers(kind, n_samples, n_classes):

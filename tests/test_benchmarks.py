@@ -5,6 +5,7 @@ import importlib.util
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
@@ -61,10 +62,14 @@ def test_iteration_cost_benchmark(tmp_path):
          "--min-batch-seconds", "0.001", "--out", str(out)])
     assert [r["problem"] for r in rows] == ["diabetes", "reg-1e4x20-float32",
                                             "cla-1e4x20-float32"]
-    # A gradient pass reads X at least as often as one product does.
-    assert all(r["squared_ratio"] > 1 and r["log_ratio"] > 1 for r in rows)
-    assert header(out) == ["problem", "n_samples", "n_features", "dtype", "sparse",
-                           "matvec_ms", "squared_ms", "squared_ratio", "log_ms", "log_ratio"]
+    ratios = [r[f"{loss}_{path}ratio"] for r in rows for loss in ("squared", "log")
+              for path in ("", "numpy_")]
+    assert all(np.isfinite(ratio) and ratio > 0 for ratio in ratios)
+    assert header(out) == [
+        "problem", "n_samples", "n_features", "dtype", "sparse", "matvec_ms", "threads",
+        "squared_ms", "squared_ratio", "squared_numpy_ms", "squared_numpy_ratio",
+        "log_ms", "log_ratio", "log_numpy_ms", "log_numpy_ratio",
+    ]
 
 
 def test_time_to_solution_benchmark(tmp_path):
@@ -75,9 +80,9 @@ def test_time_to_solution_benchmark(tmp_path):
     methods = {(r["problem"], r["method"]): r for r in rows}
     # Ours with 3 solvers and as fitted by default, then 5 and 4 peers.
     assert len(methods) == (4 + 5) + (4 + 4)
-    assert methods["reg-1e4x20-float64", "GDLinearRegressor(gd/bb)"]["reached"]
+    assert methods["reg-1e4x20-float64", "GDLinearRegressor(gd/auto)"]["reached"]
     assert methods["reg-1e4x20-float64", "Ridge(auto)"]["reached"]
-    assert methods["breast_cancer", "GDLogisticRegressor(gd/bb)"]["best_over_this"] == 1.0
+    assert methods["breast_cancer", "GDLogisticRegressor(gd/auto)"]["best_over_this"] == 1.0
     assert methods["breast_cancer", "LogisticRegression(lbfgs)"]["peak_over_X"] > 0
     assert header(out) == ["problem", "method", "seconds", "iterations", "reached", "rel_gap",
                            "peak_over_X", "default_over_this", "best_over_this"]
@@ -99,3 +104,24 @@ def test_iteration_cost_plot(tmp_path):
     load("iteration_cost").main(["--size", "tiny", "--match", "diabetes", "--repeats", "1",
                                  "--min-batch-seconds", "0.001", "--plot", str(out)])
     assert out.stat().st_size > 0
+
+
+def test_minibatch_benchmark(tmp_path):
+    out, png = tmp_path / "minibatch.csv", tmp_path / "minibatch.png"
+    rows = load("minibatch").main(
+        ["--size", "tiny", "--match", "cla-1e4x20-float64", "--batch-sizes", "1024",
+         "--solvers", "gd,adam", "--max-epochs", "2", "--repeats", "1", "--out", str(out),
+         "--plot", str(png)])
+    assert [(r["problem"], r["batch_size"], r["solver"]) for r in rows] == [
+        ("cla-1e4x20-float64", 1024, "gd"), ("cla-1e4x20-float64", 1024, "adam")]
+    assert all(r["peer_seconds"] > 0 and r["peer_objective"] > 0 for r in rows)
+    for r in rows:
+        # A row has a time and a ratio exactly when some epoch reached the peer's objective.
+        assert r["reached"] == (r["epochs"] is not None) == (r["ratio"] is not None)
+        assert (r["rel_gap"] <= 0) == r["reached"]
+    assert header(out) == ["problem", "n_samples", "n_features", "dtype", "batch_size",
+                           "solver", "learning_rate", "epochs", "steps_per_epoch", "seconds",
+                           "objective", "rel_gap", "reached", "peer_seconds", "peer_epochs",
+                           "peer_objective", "ratio"]
+    if importlib.util.find_spec("matplotlib") is not None:
+        assert png.stat().st_size > 0
