@@ -34,9 +34,12 @@ import numpy as np
 _FASTMATH = {"reassoc", "contract"}
 
 SQUARED, LOGISTIC = 0, 1
-# Rows per block: their predictions and residuals stay in registers' reach and
-# the block of X (256 rows) in the L2 cache for the second, gradient read.
+# Rows per block: at most 256 (the buffers of predictions and residuals), and
+# few enough that the block of X, 128 KiB, is still in the L2 cache (512 KiB
+# to 2 MiB a core today) for its second, gradient read. Wide rows (1000
+# float64 features) make blocks of 16 rows.
 _BLOCK = 256
+_BLOCK_BYTES = 1 << 17
 
 # exp(t) = 2^k e^r with k = round(t / ln 2) and |r| <= ln(2) / 2, e^r by its
 # Taylor polynomial to degree 12 (the next term is below 2e-16 relative);
@@ -213,8 +216,9 @@ def _fused_rows(X, y, sw, w, b, kind, start, stop, out):  # pragma: no cover (co
     z, d, yb, wb = np.empty(_BLOCK), np.empty(_BLOCK), np.empty(_BLOCK), np.empty(_BLOCK)
     bits = np.empty(_BLOCK, dtype=np.int64)
     grad_b, value = 0.0, 0.0
-    for first in range(start, stop, _BLOCK):
-        m = min(_BLOCK, stop - first)
+    rows = max(1, min(_BLOCK, _BLOCK_BYTES // (p * X.itemsize + 1)))
+    for first in range(start, stop, rows):
+        m = min(rows, stop - first)
         _predict_block(X, w, b, first, m, z)
         for k in range(m):
             # float64 copies: the loss works in float64 whatever the dtype of X.

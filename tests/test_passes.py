@@ -72,6 +72,18 @@ def test_fused_pass_equals_numpy_float64(loss, intercept, n_threads, n):
 
 @needs_numba
 @pytest.mark.parametrize("loss", LOSSES, ids=lambda loss: type(loss).__name__)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_fused_pass_on_wide_rows(loss, dtype):
+    # 700 float64 features make blocks of 23 rows (128 KiB), which the
+    # four-row loops do not divide: every remainder path runs.
+    X, Y, weights, W, b = _data(1000, 700, dtype, loss)
+    rtol = 1e-12 if dtype == np.float64 else 1e-5
+    _assert_same(_passes.loss_pass(X, Y, weights, loss, W, b, n_threads=2),
+                 _reference(X, Y, weights, loss, W, b), rtol=rtol)
+
+
+@needs_numba
+@pytest.mark.parametrize("loss", LOSSES, ids=lambda loss: type(loss).__name__)
 def test_fused_pass_float32_stays_float32_and_sums_in_float64(loss):
     # 300,000 rows summed in float32 would lose about 5 digits; the fused
     # pass sums blocks in float64 and stays within a few float32 epsilons.
