@@ -162,7 +162,16 @@ RECORDED_ATTRIBUTES = r"""    times_ : ndarray of shape (`n_iter_` + 1,)
         The intercepts along the same path; None with ``coef_path_``.
 """
 
+AUTO_LEARNING_RATE = r"""        - ``"auto"``: the library's choice. ``"bb"`` for full-batch plain
+          descent (``solver="gd"``, ``batch_size=None``,
+          ``schedule="constant"``, in ``fit``), where it takes a small
+          fraction of the iterations of :math:`1/L`; ``"lipschitz"`` for the
+          other solvers, for mini-batches, for the other schedules and for
+          ``partial_fit``, where no line search applies.
+"""
+
 MARKERS = {
+    "        <auto learning rate>\n": AUTO_LEARNING_RATE,
     "    <solver parameters>\n": SOLVER_PARAMETERS,
     "    <penalty parameters>\n": PENALTY_PARAMETERS,
     "    <batch parameters>\n": BATCH_PARAMETERS,

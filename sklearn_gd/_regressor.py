@@ -59,12 +59,7 @@ class GDLinearRegressor(RegressorMixin, BaseGD):
 
         - A float: the textbook step, constant; too large a value diverges
           (see :class:`~sklearn_gd.DivergenceError`).
-        - ``"auto"``: the library's choice. ``"bb"`` for full-batch plain
-          descent (``solver="gd"``, ``batch_size=None``,
-          ``schedule="constant"``, in ``fit``), where it takes a small
-          fraction of the iterations of :math:`1/L`; ``"lipschitz"`` for the
-          other solvers, for mini-batches, for the other schedules and for
-          ``partial_fit``, where no line search applies.
+        <auto learning rate>
         - ``"lipschitz"``: :math:`\eta = 1/L` with
           :math:`L = \lambda_{\max}([X, 1]^\top \mathrm{diag}(s) [X, 1]) /
           \sum_i s_i + \alpha (1 - \rho)`, the Lipschitz constant of the gradient,
