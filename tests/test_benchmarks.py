@@ -125,3 +125,15 @@ def test_minibatch_benchmark(tmp_path):
                            "peer_objective", "ratio"]
     if importlib.util.find_spec("matplotlib") is not None:
         assert png.stat().st_size > 0
+
+
+def test_suite_runs_every_script_into_one_folder(tmp_path):
+    suite = load("suite")
+    names = [name for name, _, _ in suite.runs("tiny", None, 1, tmp_path)]
+    assert names == ["iteration_cost", "iteration_cost_1t", "time_to_solution", "minibatch",
+                     "threads"]
+    done = suite.main(["--size", "tiny", "--match", "cla-1e4x20-float32", "--repeats", "1",
+                       "--out-dir", str(tmp_path), "--only", "iteration_cost,iteration_cost_1t"])
+    assert set(done) == {"iteration_cost", "iteration_cost_1t"}
+    assert header(tmp_path / "iteration_cost_1t.csv")[0] == "problem"
+    assert (tmp_path / "iteration_cost.png").exists()
