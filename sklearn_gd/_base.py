@@ -6,6 +6,8 @@ from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.sparse as sp
+from sklearn import get_config
 from sklearn.base import BaseEstimator
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
@@ -13,15 +15,30 @@ from sklearn.utils import check_random_state
 from ._callbacks import CallbackSupportMixin
 from ._descent import Patience, descend, print_progress
 from ._minimize import LEARNING_RATE_CONSTRAINT, SOLVER_CONSTRAINTS, make_rule_and_step
+from ._namespace import is_dask, is_host, to_device, to_host
 from ._params import coef_from_theta, theta_from_coef
 from ._penalties import PENALTIES
-from ._sklearn_compat import Interval, StrOptions
+from ._sklearn_compat import Interval, StrOptions, get_namespace_and_device
 from ._stochastic import descend_minibatch
 from ._threads import threads_for
 from .exceptions import DivergenceError
 
-# The input both estimators accept: sparse stays sparse, float32 stays float32.
-VALIDATION = {"accept_sparse": ["csr", "csc"], "dtype": ["float64", "float32"]}
+
+def validation(X):
+    """``validate_data``'s options for ``X``: sparse stays sparse, float32
+    stays float32, and an array API array stays in its namespace.
+
+    Raises a ValueError for sparse ``X`` under array API dispatch, where
+    scikit-learn has no sparse arrays: sparse input is fitted without it.
+    """
+    if sp.issparse(X) and get_config()["array_api_dispatch"]:
+        raise ValueError(
+            "Sparse input cannot be used under array_api_dispatch=True: the array "
+            "API has no sparse arrays. Fit sparse X with the dispatch off (it stays "
+            "sparse there), or pass a dense array of your array library."
+        )
+    xp, _, _ = get_namespace_and_device(X)
+    return {"accept_sparse": ["csr", "csc"], "dtype": [xp.float64, xp.float32]}
 
 
 class BaseGD(CallbackSupportMixin, BaseEstimator):
@@ -101,7 +118,21 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         vars(self).update(attributes(result.x))
         self.coef_path_, self.intercept_path_ = self._coef_path(result.path,
                                                                 objective.fit_intercept)
+        self._place_fitted(objective.X)
         callbacks.end()
+
+    def _place_fitted(self, X):
+        """Move the fitted arrays (``classes_`` excepted) where ``X`` lives.
+
+        The core keeps them on the host (:mod:`sklearn_gd._namespace`); under
+        array API dispatch they belong with the data, as scikit-learn's
+        estimators keep theirs. A dask fit's stay NumPy, as dask-ml's do.
+        """
+        if is_host(X) or is_dask(X):
+            return
+        for name, value in vars(self).items():
+            if name.endswith("_") and name != "classes_" and isinstance(value, np.ndarray):
+                setattr(self, name, to_device(value, X))
 
     def _coef_path(self, path, fit_intercept):
         """``coef_path_`` and ``intercept_path_`` of the core's path of thetas,
@@ -167,10 +198,10 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         self._check_diverged(result)
         self._partial_state = (rule, step, result.rule_state)
         self.n_iter_ = getattr(self, "n_iter_", 0) + result.nit
-        previous = getattr(self, "loss_curve_", result.loss_curve[:1])
+        previous = to_host(getattr(self, "loss_curve_", result.loss_curve[:1]))
         self.loss_curve_ = np.concatenate([previous, result.loss_curve[1:]])
         # Time spent descending, call after call: not the time between calls.
-        previous = getattr(self, "times_", result.times[:1])
+        previous = to_host(getattr(self, "times_", result.times[:1]))
         self.times_ = np.concatenate([previous, previous[-1] + result.times[1:]])
         self.coef_path_ = self.intercept_path_ = None
         self.learning_rate_ = result.learning_rate
@@ -245,7 +276,8 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         zeros = objective.initial_params()
         if not hasattr(self, "coef_"):
             return zeros
-        theta = theta_from_coef(self.coef_, self.intercept_, objective.fit_intercept)
+        theta = theta_from_coef(to_host(self.coef_), to_host(self.intercept_),
+                                objective.fit_intercept)
         if theta.shape != zeros.shape:
             n_features = theta.shape[0] - int(objective.fit_intercept)
             raise ValueError(
@@ -259,6 +291,7 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
+        tags.array_api_support = True
         return tags
 
 

@@ -7,13 +7,27 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._base import VALIDATION, BaseGD, restore_on_failure
+from ._base import BaseGD, restore_on_failure, validation
 from ._callbacks import FitCallbacks
 from ._docstrings import with_shared_parameters
 from ._losses import BinaryLogLoss, MultinomialLogLoss
+from ._dask import check_dask_fit, dask_decision, dask_labels, stream_blocks
+from ._namespace import (
+    dispatched_namespace,
+    follow_X,
+    host_dtype,
+    is_dask,
+    to_device,
+    to_host,
+)
 from ._objective import LinearModelObjective
 from ._penalties import penalty_strengths
-from ._sklearn_compat import StrOptions, _check_sample_weight, _fit_context
+from ._sklearn_compat import (
+    StrOptions,
+    _check_sample_weight,
+    _fit_context,
+    check_same_namespace,
+)
 
 
 @with_shared_parameters
@@ -207,8 +221,11 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data. Sparse CSR/CSC input is used as it is.
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+            Training data. Sparse CSR/CSC input is used as it is; arrays of
+            other array API libraries stay on their device under
+            ``array_api_dispatch``; a dask array chunked by rows is fitted
+            on its cluster (see the user guide's "Beyond one machine").
         y : array-like of shape (n_samples,)
             Class labels, of any type; at least two classes.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -222,7 +239,7 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
         """
         callbacks = FitCallbacks(self, max_subtasks=self.max_iter + 1)
         with restore_on_failure(self):
-            X, y = validate_data(self, X, y, **VALIDATION)
+            X, y = self._validate(X, y, reset=True)
             callbacks.begin(X, y, sample_weight)
             check_classification_targets(y)
             classes = unique_labels(y)
@@ -248,8 +265,9 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            A chunk of training data.
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+            A chunk of training data; a dask array's row chunks are taken one
+            after the other.
         y : array-like of shape (n_samples,)
             Its labels, all among ``classes``.
         classes : array-like of shape (n_classes,), default=None
@@ -264,10 +282,13 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
         self : GDLogisticRegressor
             The updated estimator; left as it was if the epoch fails.
         """
+        if is_dask(X):
+            stream_blocks(self.partial_fit, X, y, sample_weight, classes=classes)
+            return self
         with restore_on_failure(self):
             first = not hasattr(self, "classes_")
             classes = _partial_fit_classes(self, classes, first)
-            X, y = validate_data(self, X, y, reset=first, **VALIDATION)
+            X, y = self._validate(X, y, reset=first)
             check_classification_targets(y)
             unknown = np.setdiff1d(unique_labels(y), classes)
             if unknown.size:
@@ -280,6 +301,7 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
             objective = self._objective(X, labels, sample_weight, len(classes))
             result = self._partial_descend(objective)
             vars(self).update(self._attributes(objective, result.x, classes))
+            self._place_fitted(X)
         return self
 
     def _objective_for(self, X, y, sample_weight=None):
@@ -290,13 +312,27 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
         anywhere; ``y`` holds labels among ``classes_``.
         """
         check_is_fitted(self)
-        X, y = validate_data(self, X, y, reset=False, **VALIDATION)
+        X, y = self._validate(X, y, reset=False)
         unknown = np.setdiff1d(unique_labels(y), self.classes_)
         if unknown.size:
             raise ValueError(f"y has labels {unknown.tolist()} that are not among "
                              f"the classes {self.classes_.tolist()}.")
         labels, sample_weight = self._weighted_labels(X, y, self.classes_, sample_weight)
         return self._objective(X, labels, sample_weight, len(self.classes_))
+
+    def _validate(self, X, y, reset):
+        """``X`` where it lives and the labels ``y`` on the host.
+
+        Under array API dispatch the labels come to the host once, as NumPy
+        (``classes_`` may hold strings, which no array library can); they go
+        back to ``X``'s device as the integers the loss reads.
+        """
+        if is_dask(X):
+            X, y, _ = check_dask_fit(self, X, y, None, reset=reset)
+            return X, to_host(y)
+        (y,) = follow_X(X, y)
+        X, y = validate_data(self, X, y, reset=reset, **validation(X))
+        return X, to_host(y)
 
     def _weighted_labels(self, X, y, classes, sample_weight, chunk=False):
         """Integer labels and the sample weights times the class weights.
@@ -305,9 +341,10 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
         them: ``"balanced"`` then balances the classes it holds, by its own
         counts (the stream's are never seen).
         """
-        sample_weight = _check_sample_weight(
+        (sample_weight,) = follow_X(X, sample_weight)
+        sample_weight = to_host(_check_sample_weight(
             sample_weight, X, dtype=X.dtype, ensure_non_negative=True
-        )
+        ))
         labels = np.searchsorted(classes, y)
         if not chunk:
             _check_two_weighted_classes(classes, labels, sample_weight)
@@ -317,19 +354,20 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
             class_weight[np.searchsorted(classes, weighed)] = compute_class_weight(
                 self.class_weight, classes=weighed, y=y, sample_weight=sample_weight
             )
-            sample_weight = sample_weight * class_weight[labels].astype(X.dtype)
+            sample_weight = sample_weight * class_weight[labels].astype(sample_weight.dtype)
             if not chunk:
                 _check_two_weighted_classes(classes, labels, sample_weight)
         return labels, sample_weight
 
     def _objective(self, X, labels, sample_weight, n_classes):
         if n_classes == 2:
-            loss, Y, n_outputs = BinaryLogLoss(), labels[:, None].astype(X.dtype), 1
+            loss, Y, n_outputs = BinaryLogLoss(), labels[:, None].astype(host_dtype(X)), 1
         else:
             loss, Y, n_outputs = MultinomialLogLoss(), labels[:, None], n_classes
         alpha, l1_ratio = penalty_strengths(self.penalty, self.alpha, self.l1_ratio)
         return LinearModelObjective(
-            X, Y, sample_weight, loss, alpha=alpha, l1_ratio=l1_ratio,
+            X, to_device(Y, X), to_device(sample_weight, X), loss, alpha=alpha,
+            l1_ratio=l1_ratio,
             fit_intercept=self.fit_intercept, n_outputs=n_outputs,
         )
 
@@ -353,8 +391,18 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
             For two classes, the score of ``classes_[1]`` (positive means
             ``classes_[1]``); otherwise one score per class.
         """
+        return self._scores(X, "decision_function")
+
+    def _scores(self, X, method):
+        """``decision_function``'s scores, for the public ``method``, where
+        ``X`` lives (which must be where ``fit``'s data did)."""
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, **VALIDATION)
+        if is_dask(X):
+            scores = dask_decision(self, X, self.coef_, self.intercept_)
+            return scores[:, 0] if scores.shape[1] == 1 else scores
+        if check_same_namespace is not None:
+            check_same_namespace(X, self, attribute="coef_", method=method)
+        X = validate_data(self, X, reset=False, **validation(X))
         scores = X @ self.coef_.T + self.intercept_
         return scores[:, 0] if scores.shape[1] == 1 else scores
 
@@ -369,11 +417,22 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
         Returns
         -------
         y_pred : ndarray of shape (n_samples,)
-            Labels from ``classes_``.
+            Labels from ``classes_``, in the array library of ``X`` (numeric
+            labels under array API dispatch; a lazy dask array for dask ``X``).
         """
-        scores = self.decision_function(X)
-        indices = (scores > 0).astype(int) if scores.ndim == 1 else scores.argmax(axis=1)
-        return self.classes_[indices]
+        scores = self._scores(X, "predict")
+        placed = dispatched_namespace(scores)
+        if placed is None:
+            indices = (scores > 0).astype(int) if scores.ndim == 1 else scores.argmax(axis=1)
+            if is_dask(indices):
+                return dask_labels(indices, self.classes_)
+            return self.classes_[indices]
+        xp, device = placed
+        indices = (xp.astype(scores > 0, xp.int64) if scores.ndim == 1
+                   else xp.argmax(scores, axis=1))
+        if self.classes_.dtype.kind not in "biuf":  # strings stay NumPy
+            return self.classes_[to_host(indices)]
+        return xp.take(xp.asarray(self.classes_, device=device), indices)
 
     def predict_proba(self, X):
         """Class probabilities: sigmoid of the score, or softmax of the scores.
@@ -388,7 +447,7 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
         proba : ndarray of shape (n_samples, n_classes)
             Probabilities in the order of ``classes_``; rows sum to one.
         """
-        return softmax(self._class_scores(X), axis=1)
+        return self._probabilities(X, "predict_proba", log=False)
 
     def predict_log_proba(self, X):
         """Logarithm of the class probabilities, computed without overflow.
@@ -403,15 +462,41 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
         log_proba : ndarray of shape (n_samples, n_classes)
             Log-probabilities in the order of ``classes_``.
         """
-        return log_softmax(self._class_scores(X), axis=1)
+        return self._probabilities(X, "predict_log_proba", log=True)
 
-    def _class_scores(self, X):
+    def _probabilities(self, X, method, log):
+        """The (log-)softmax of the class scores, where ``X`` lives."""
+        scores = self._class_scores(X, method)
+        on_host = log_softmax if log else softmax
+        if is_dask(scores):
+            return scores.map_blocks(on_host, axis=1, dtype=scores.dtype)
+        placed = dispatched_namespace(scores)
+        if placed is None:
+            return on_host(scores, axis=1)
+        log_proba = _log_softmax(scores, placed[0])
+        return log_proba if log else placed[0].exp(log_proba)
+
+    def _class_scores(self, X, method):
         # The sigmoid of z is the softmax of (0, z), so one stable softmax
         # serves both the binary and the multinomial model.
-        scores = self.decision_function(X)
+        scores = self._scores(X, method)
+        if scores.ndim == 1 and is_dask(scores):
+            import dask.array as da
+
+            return da.stack([da.zeros_like(scores), scores], axis=1).rechunk({1: -1})
         if scores.ndim == 1:
-            scores = np.column_stack([np.zeros_like(scores), scores])
+            placed = dispatched_namespace(scores)
+            if placed is None:
+                return np.column_stack([np.zeros_like(scores), scores])
+            xp = placed[0]
+            return xp.stack([xp.zeros_like(scores), scores], axis=1)
         return scores
+
+
+def _log_softmax(scores, xp):
+    """The log-softmax of each row in the namespace ``xp``, without overflow."""
+    shifted = scores - xp.max(scores, axis=1, keepdims=True)
+    return shifted - xp.log(xp.sum(xp.exp(shifted), axis=1, keepdims=True))
 
 
 def _partial_fit_classes(estimator, classes, first):

@@ -1,8 +1,10 @@
 """The largest eigenvalue of a weighted Gram matrix, by power iteration."""
 
 import numpy as np
+import scipy.sparse as sp
 
 from ._losses import HalfSquaredError
+from ._namespace import host_dtype, is_host, namespace_of
 from ._passes import loss_pass
 
 
@@ -23,7 +25,7 @@ def gram_spectral_norm(X, weights, fit_intercept, *, n_threads=1, max_iter=100,
     margin.
     """
     n_params = X.shape[1] + int(fit_intercept)
-    v = np.random.default_rng(0).standard_normal(n_params).astype(X.dtype)
+    v = np.random.default_rng(0).standard_normal(n_params).astype(host_dtype(X))
     v /= np.linalg.norm(v)
     estimate = 0.0
     for _ in range(max_iter):
@@ -41,7 +43,7 @@ def _gram_matvec(X, weights, fit_intercept, v, n_threads):
     r"""``A^T diag(w) A v``: the gradient of :math:`\tfrac12 \sum_i w_i (a_i v)^2`,
     which one gradient pass computes while reading ``X`` once."""
     p = X.shape[1]
-    zeros = np.zeros((X.shape[0], 1), dtype=X.dtype)
+    zeros = weights[:, None] * 0  # where X lives, in its dtype
     b = v[p:] if fit_intercept else None
     _, grad_v, grad_b = loss_pass(X, zeros, weights, HalfSquaredError(), v[:p, None], b,
                                   n_threads=n_threads)
@@ -50,8 +52,11 @@ def _gram_matvec(X, weights, fit_intercept, v, n_threads):
 
 def max_row_norm(X, scale, fit_intercept):
     r""":math:`\max_i s_i \|[x_i, 1]\|^2`, without densifying a sparse ``X``."""
-    if hasattr(X, "multiply"):
+    if sp.issparse(X):
         squared = np.asarray(X.multiply(X).sum(axis=1)).ravel()
-    else:
+    elif is_host(X):
         squared = np.einsum("ij,ij->i", X, X)
+    else:
+        xp, _ = namespace_of(X)
+        return float(xp.max(scale * (xp.sum(X * X, axis=1) + int(fit_intercept))))
     return float(np.max(scale * (squared + int(fit_intercept))))

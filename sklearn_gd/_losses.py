@@ -4,6 +4,9 @@ Each loss gives, for targets ``Y`` and raw predictions ``Z`` of shape
 ``(n_samples, n_outputs)``, the loss of every sample and its derivative with
 respect to ``Z``, and ``curvature``, a bound on the second derivative in
 ``z`` that turns into the Lipschitz constant of the objective's gradient.
+
+``xp`` is the array namespace of ``Y`` and ``Z``: NumPy by default, or that of
+an array API library when the data lives there (:mod:`sklearn_gd._namespace`).
 """
 
 import numpy as np
@@ -14,9 +17,11 @@ class HalfSquaredError:
 
     curvature = 1.0
 
-    def loss_gradient(self, Y, Z):
+    def loss_gradient(self, Y, Z, xp=np):
         R = Z - Y
-        return 0.5 * np.einsum("ij,ij->i", R, R), R
+        if xp is np:
+            return 0.5 * np.einsum("ij,ij->i", R, R), R
+        return 0.5 * xp.sum(R * R, axis=1), R
 
 
 class BinaryLogLoss:
@@ -32,12 +37,13 @@ class BinaryLogLoss:
 
     curvature = 0.25
 
-    def loss_gradient(self, Y, Z):
+    def loss_gradient(self, Y, Z, xp=np):
         z = Z[:, 0]
-        e = np.exp(-np.abs(z))
-        losses = np.log1p(e) + np.maximum(z, 0) - Y[:, 0] * z
-        sigmoid = np.where(z >= 0, 1, e)
-        sigmoid /= 1 + e
+        e = xp.exp(-xp.abs(z))
+        # (z + |z|) / 2 is max(z, 0) with array operands only (the array API).
+        losses = xp.log1p(e) + (z + xp.abs(z)) / 2 - Y[:, 0] * z
+        inverse = 1 / (1 + e)
+        sigmoid = xp.where(z >= 0, inverse, e * inverse)
         return losses, (sigmoid - Y[:, 0])[:, None]
 
 
@@ -52,14 +58,19 @@ class MultinomialLogLoss:
 
     curvature = 0.5
 
-    def loss_gradient(self, Y, Z):
+    def loss_gradient(self, Y, Z, xp=np):
         labels = Y[:, 0]
-        rows = np.arange(Z.shape[0])
         # Shifting by the row maximum makes every exponent <= 0: no overflow.
-        z_max = Z.max(axis=1, keepdims=True)
-        dZ = np.exp(Z - z_max)
-        norm = dZ.sum(axis=1, keepdims=True)
+        z_max = xp.max(Z, axis=1, keepdims=True)
+        dZ = xp.exp(Z - z_max)
+        norm = xp.sum(dZ, axis=1, keepdims=True)
         dZ /= norm
-        log_norm = np.log(norm[:, 0]) + z_max[:, 0]
-        dZ[rows, labels] -= 1
-        return log_norm - Z[rows, labels], dZ
+        log_norm = xp.log(norm[:, 0]) + z_max[:, 0]
+        if xp is np:
+            rows = np.arange(Z.shape[0])
+            dZ[rows, labels] -= 1
+            return log_norm - Z[rows, labels], dZ
+        # The array API has no fancy indexing: the labels as one-hot rows.
+        one_hot = xp.astype(labels[:, None] == xp.arange(Z.shape[1], device=Z.device),
+                            Z.dtype)
+        return log_norm - xp.sum(Z * one_hot, axis=1), dZ - one_hot

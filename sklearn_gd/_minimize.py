@@ -6,6 +6,7 @@ import numpy as np
 
 from ._descent import descend
 from ._docstrings import with_shared_parameters
+from ._namespace import dispatched_namespace, on_device, to_device, to_host
 from ._problem import FunctionProblem
 from ._rules import ADAPTIVE_SOLVERS, SOLVERS, make_rule
 from ._sklearn_compat import Interval, StrOptions, validate_params
@@ -115,6 +116,11 @@ def minimize(
     x0 : array-like or float
         The starting point, of any shape; ``x`` passed to ``fun`` has this
         shape. Integer input is converted to float64; float32 stays float32.
+        Under ``sklearn.config_context(array_api_dispatch=True)``, an array of
+        another array API library (PyTorch, CuPy, ...): ``fun`` and ``jac``
+        then receive arrays of that library on ``x0``'s device, and the
+        result's ``x`` and ``jac`` are such arrays too. The loop itself keeps
+        ``x`` on the host (see :mod:`sklearn_gd._namespace`).
     jac : callable or True
         The gradient, ``jac(x) -> ndarray`` of the shape of ``x0``, or True
         when ``fun`` returns it. Gradient descent needs it: there is no
@@ -197,6 +203,10 @@ def minimize(
     >>> res.path[:3].round(6)
     array([4.  , 1.2 , 0.36])
     """
+    like = x0 if dispatched_namespace(x0) is not None else None
+    if like is not None:
+        x0 = to_host(x0)
+        fun, jac = on_device(fun, like), on_device(jac, like)
     x0 = np.array(x0, copy=True)
     if not np.issubdtype(x0.dtype, np.floating):
         x0 = x0.astype(np.float64)
@@ -211,7 +221,7 @@ def minimize(
         beta_1=beta_1, beta_2=beta_2, epsilon=epsilon, schedule=schedule,
         power_t=power_t, n_iter_no_change=n_iter_no_change,
     )
-    return descend(
+    result = descend(
         problem,
         x0,
         rule=rule,
@@ -222,3 +232,6 @@ def minimize(
         record_path=record_path,
         stacklevel=3,  # the caller of the validate_params wrapper
     )
+    if like is not None:
+        result.x, result.jac = to_device(result.x, like), to_device(result.jac, like)
+    return result

@@ -20,6 +20,7 @@ import copy
 import numpy as np
 
 from ._lipschitz import gram_spectral_norm, max_row_norm
+from ._namespace import host_dtype, take_rows, xp_sum
 from ._passes import loss_pass
 from ._penalties import ElasticNet
 
@@ -29,10 +30,13 @@ class LinearModelObjective:
 
     Parameters
     ----------
-    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
-    Y : ndarray of shape (n_samples, n_targets)
+    X : {ndarray, sparse matrix, array API array, dask array} of shape \
+            (n_samples, n_features)
+        Whatever the kind of ``X`` (:mod:`sklearn_gd._namespace`), ``Y`` and
+        ``sample_weight`` are of the same and the parameters NumPy arrays.
+    Y : array of shape (n_samples, n_targets)
         Targets as the loss reads them.
-    sample_weight : ndarray of shape (n_samples,)
+    sample_weight : array of shape (n_samples,)
         Non-negative, with a positive sum.
     loss : object
         A loss from :mod:`sklearn_gd._losses`.
@@ -63,7 +67,7 @@ class LinearModelObjective:
         self.n_outputs = n_outputs
         # Dividing by the sum of the weights keeps the objective a weighted
         # mean: weight 2 is the same as a repeated row.
-        self._weights = sample_weight / sample_weight.sum()
+        self._weights = sample_weight / xp_sum(sample_weight)
 
     @property
     def n_samples(self):
@@ -75,7 +79,7 @@ class LinearModelObjective:
 
     def initial_params(self):
         shape = (self.X.shape[1] + int(self.fit_intercept), self.n_outputs)
-        return np.zeros(shape, dtype=self.X.dtype)
+        return np.zeros(shape, dtype=host_dtype(self.X))
 
     def split(self, theta):
         """``(W, b)``; ``b`` is zeros when there is no intercept."""
@@ -91,25 +95,25 @@ class LinearModelObjective:
         the full ones; the penalty is kept whole.
         """
         part = self._rows(rows)
-        part._weights = self._weights[rows] * (self.n_samples / part.n_samples)
+        part._weights = take_rows(self._weights, rows) * (self.n_samples / part.n_samples)
         return part
 
     def subset(self, rows):
         """The same model's objective on the samples ``rows`` alone (weights
         renormalized), such as a training or a validation part."""
         part = self._rows(rows)
-        weights = self._weights[rows]
-        if not weights.sum() > 0:
+        weights = take_rows(self._weights, rows)
+        if not xp_sum(weights) > 0:
             raise ValueError(
                 f"The {part.n_samples} samples set aside have a total sample weight "
                 "of zero; give them positive weights or fit on other data."
             )
-        part._weights = weights / weights.sum()
+        part._weights = weights / xp_sum(weights)
         return part
 
     def _rows(self, rows):
         part = copy.copy(self)
-        part.X, part.Y = self.X[rows], self.Y[rows]
+        part.X, part.Y = take_rows(self.X, rows), take_rows(self.Y, rows)
         return part
 
     def mean_loss(self, theta):

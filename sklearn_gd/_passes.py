@@ -21,9 +21,16 @@ the data alone:
   blocks of rows small enough that the second read of a block, by
   ``X_B.T @ r_B``, comes from the cache;
 - **plain** (sparse ``X``, or small enough to stay in cache): ``X @ W``, the
-  loss, then ``X.T @ R``.
+  loss, then ``X.T @ R``;
+- **namespace** (``X`` of another array API library, such as PyTorch on a
+  GPU): the plain pass in that namespace, on that device, with one transfer
+  of the results to the host (:mod:`sklearn_gd._namespace`);
+- **dask** (a dask array chunked by rows): the fused or plain pass on each
+  chunk, where it lies, and their sum (:mod:`sklearn_gd._dask`).
 
-All three compute the same sums (to rounding; the tests hold them to 1e-12).
+All of them compute the same sums (to rounding; the tests hold the host
+passes to 1e-12 of each other and the fits on other arrays to 1e-10 and 1e-8
+of the NumPy fit).
 Setting the environment variable ``SKLEARN_GD_NUMBA=0`` turns the fused pass
 off, for comparison or if a numba build misbehaves.
 """
@@ -35,6 +42,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._losses import BinaryLogLoss, HalfSquaredError
+from ._namespace import is_dask, is_host, namespace_of, to_device, to_host
 
 # A block of rows of about this size, with its residuals, stays in a core's L2
 # cache (1 MiB on the machines we measure), so X_B.T @ r_B reads it from there.
@@ -86,6 +94,12 @@ def loss_pass(X, Y, weights, loss, W, b=None, n_threads=1, fused=True):
     grad_W : ndarray of shape (n_features, n_outputs)
     grad_b : ndarray of shape (n_outputs,) or None
     """
+    if not is_host(X):
+        if is_dask(X):
+            from ._dask import dask_pass
+
+            return dask_pass(X, Y, weights, loss, W, b, fused=fused)
+        return _namespace_pass(X, Y, weights, loss, W, b)
     kind = _fused_kind(X, loss, W) if fused else None
     if kind is not None:
         return _fused(X, Y, weights, W, b, kind, n_threads)
@@ -122,6 +136,49 @@ def _plain(X, Y, weights, loss, W, b):
     losses, dZ = loss.loss_gradient(Y, Z)
     dZ *= weights[:, None]
     return float(weights @ losses), X.T @ dZ, None if b is None else dZ.sum(axis=0)
+
+
+def _namespace_pass(X, Y, weights, loss, W, b):
+    """The plain pass where ``X`` lives; ``W``, ``b`` and the results on the host.
+
+    The value and both gradients come back as one vector: one transfer, one
+    synchronization with the device an iteration.
+    """
+    xp, device = namespace_of(X)
+    Z = X @ to_device(W, X)
+    if b is not None:
+        Z = Z + to_device(b, X)
+    # As the fused pass does, the loss and the sums over samples go in float64
+    # (where the device has it): one float32 rounding per sample otherwise
+    # decides where a float32 line search stops.
+    wide = _wide_dtype(xp, device)
+
+    def widen(array):
+        return xp.astype(array, wide, copy=False)
+
+    if xp.isdtype(Y.dtype, "real floating"):  # not the multinomial's labels
+        Y = widen(Y)
+    losses, dZ = loss.loss_gradient(Y, widen(Z), xp)
+    weights = widen(weights)
+    dZ = dZ * weights[:, None]
+    grad_W = widen(X.T @ xp.astype(dZ, X.dtype, copy=False))
+    parts = [xp.reshape(xp.sum(weights * losses), (1,)), xp.reshape(grad_W, (-1,))]
+    if b is not None:
+        parts.append(xp.sum(dZ, axis=0))
+    return unpack_pass(to_host(xp.concat(parts)), W, b)
+
+
+def unpack_pass(out, W, b):
+    """``(value, grad_W, grad_b)`` of the vector ``[value, grad_W.ravel(), grad_b]``."""
+    grad_W = out[1:1 + W.size].reshape(W.shape).astype(W.dtype, copy=False)
+    grad_b = None if b is None else out[1 + W.size:].astype(W.dtype, copy=False)
+    return float(out[0]), grad_W, grad_b
+
+
+def _wide_dtype(xp, device):
+    """float64 where ``device`` has it (not on Apple's MPS), else float32."""
+    dtypes = xp.__array_namespace_info__().dtypes(device=device, kind="real floating")
+    return xp.float64 if "float64" in dtypes else xp.float32
 
 
 def _blocked(X, Y, weights, loss, W, b):

@@ -17,6 +17,7 @@ estimators' objectives (:mod:`sklearn_gd._objective`) offer all six.
 
 import numpy as np
 
+from ._namespace import to_host
 from ._penalties import ElasticNet
 
 
@@ -90,7 +91,7 @@ class FunctionProblem:
 
     @staticmethod
     def _as_value(value):
-        value = np.asarray(value)
+        value = np.asarray(to_host(value))
         if value.size != 1 or not np.issubdtype(value.dtype, np.number):
             raise ValueError(
                 "fun must return a real scalar (the objective), got "
@@ -99,7 +100,7 @@ class FunctionProblem:
         return float(value.reshape(()))
 
     def _as_grad(self, grad, dtype):
-        grad = np.asarray(grad, dtype=dtype)
+        grad = np.asarray(to_host(grad), dtype=dtype)
         if grad.shape != self._shape:
             raise ValueError(
                 f"The gradient must have the shape of x0, {self._shape}, but jac "

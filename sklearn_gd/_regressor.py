@@ -3,13 +3,15 @@
 from sklearn.base import RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._base import VALIDATION, BaseGD, restore_on_failure
+from ._base import BaseGD, restore_on_failure, validation
 from ._callbacks import FitCallbacks
 from ._docstrings import with_shared_parameters
 from ._losses import HalfSquaredError
+from ._dask import check_dask_fit, dask_decision, stream_blocks
+from ._namespace import as_columns, follow_X, is_dask
 from ._objective import LinearModelObjective
 from ._penalties import penalty_strengths
-from ._sklearn_compat import _check_sample_weight, _fit_context
+from ._sklearn_compat import _check_sample_weight, _fit_context, check_same_namespace
 
 
 @with_shared_parameters
@@ -178,8 +180,11 @@ class GDLinearRegressor(RegressorMixin, BaseGD):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data. Sparse CSR/CSC input is used as it is.
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+            Training data. Sparse CSR/CSC input is used as it is; arrays of
+            other array API libraries stay on their device under
+            ``array_api_dispatch``; a dask array chunked by rows is fitted
+            on its cluster (see the user guide's "Beyond one machine").
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
             Target values.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -210,8 +215,9 @@ class GDLinearRegressor(RegressorMixin, BaseGD):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            A chunk of training data.
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+            A chunk of training data; a dask array's row chunks are taken one
+            after the other.
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
             Its target values.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -222,24 +228,31 @@ class GDLinearRegressor(RegressorMixin, BaseGD):
         self : GDLinearRegressor
             The updated estimator; left as it was if the epoch fails.
         """
+        if is_dask(X):
+            stream_blocks(self.partial_fit, X, y, sample_weight)
+            return self
         with restore_on_failure(self):
             first = not hasattr(self, "coef_")
             X, y, sample_weight = self._validate(X, y, sample_weight, reset=first)
             objective = self._objective(X, y, sample_weight)
             result = self._partial_descend(objective)
             vars(self).update(self._attributes(objective, result.x, y))
+            self._place_fitted(X)
         return self
 
     def _validate(self, X, y, sample_weight, reset):
+        if is_dask(X):
+            return check_dask_fit(self, X, y, sample_weight, reset=reset)
+        y, sample_weight = follow_X(X, y, sample_weight)
         X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, reset=reset,
-                             **VALIDATION)
+                             **validation(X))
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=X.dtype, ensure_non_negative=True
         )
         return X, y, sample_weight
 
     def _objective(self, X, y, sample_weight):
-        Y = y.reshape(len(y), -1).astype(X.dtype, copy=False)
+        Y = as_columns(y, X.dtype)
         alpha, l1_ratio = penalty_strengths(self.penalty, self.alpha, self.l1_ratio)
         return LinearModelObjective(
             X, Y, sample_weight, HalfSquaredError(), alpha=alpha, l1_ratio=l1_ratio,
@@ -274,11 +287,18 @@ class GDLinearRegressor(RegressorMixin, BaseGD):
         Returns
         -------
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
-            Predicted values, in the dtype of the fitted coefficients.
+            Predicted values, in the dtype of the fitted coefficients and the
+            array library of ``X`` (a lazy dask array for dask ``X``).
         """
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, **VALIDATION)
-        return X @ self.coef_.T + self.intercept_
+        if is_dask(X):
+            return dask_decision(self, X, self.coef_, self.intercept_)
+        if check_same_namespace is not None:
+            check_same_namespace(X, self, attribute="coef_", method="predict")
+        X = validate_data(self, X, reset=False, **validation(X))
+        coef = self.coef_
+        # .T of a 1-D array is an error in the array API.
+        return X @ (coef if coef.ndim == 1 else coef.T) + self.intercept_
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -4,6 +4,8 @@ A scikit-learn release that moves one of these touches this file only.
 """
 
 from sklearn.base import _fit_context
+from sklearn.externals import array_api_compat
+from sklearn.utils._array_api import _convert_to_numpy, get_namespace_and_device
 from sklearn.utils._param_validation import (
     Interval,
     StrOptions,
@@ -11,8 +13,18 @@ from sklearn.utils._param_validation import (
 )
 from sklearn.utils.validation import _check_sample_weight
 
+try:
+    from sklearn.utils._array_api import check_same_namespace, move_to
+except ImportError:  # scikit-learn < 1.9: array API input is refused
+    check_same_namespace = move_to = None
+
 __all__ = [
     "Interval",
+    "_convert_to_numpy",
+    "array_api_compat",
+    "check_same_namespace",
+    "get_namespace_and_device",
+    "move_to",
     "StrOptions",
     "_check_sample_weight",
     "_fit_context",

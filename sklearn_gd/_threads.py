@@ -19,6 +19,8 @@ from functools import cache
 import scipy.sparse as sp
 from threadpoolctl import ThreadpoolController
 
+from ._namespace import is_host
+
 # Entries of X (stored entries, if sparse) below which a fit runs one thread:
 # a pass over 2**16 float64 entries (0.5 MiB) takes ~20 us, less than waking a
 # second thread does.
@@ -41,7 +43,11 @@ def blas_threads():
 @contextmanager
 def threads_for(X):
     """Hold the thread pools at what a fit on ``X`` should use; yield the
-    number of threads the gradient passes may use."""
+    number of threads the gradient passes may use. Arrays of other libraries
+    (:mod:`sklearn_gd._namespace`) run on their own library's threads."""
+    if not is_host(X):
+        yield 1
+        return
     size = X.nnz if sp.issparse(X) else X.size
     small = size < SMALL_SIZE
     limit = _controller().limit(limits=1, user_api="blas") if small else nullcontext()

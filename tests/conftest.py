@@ -1,6 +1,12 @@
-"""Shared test setup: matplotlib, where installed, draws off screen."""
+"""Shared test setup: scipy's array API support for scikit-learn's array API
+checks, and matplotlib, where installed, draws off screen."""
 
-import pytest
+import os
+
+# scipy reads it once, when first imported; the tests' modules import it after this.
+os.environ.setdefault("SCIPY_ARRAY_API", "1")
+
+import pytest  # noqa: E402
 
 try:
     import matplotlib
