@@ -57,6 +57,8 @@ def max_row_norm(X, scale, fit_intercept):
     elif is_host(X):
         squared = np.einsum("ij,ij->i", X, X)
     else:
+        # A norm per row, without an X * X as large as X on the device.
         xp, _ = namespace_of(X)
-        return float(xp.max(scale * (xp.sum(X * X, axis=1) + int(fit_intercept))))
+        squared = xp.linalg.vector_norm(X, axis=1) ** 2
+        return float(xp.max(scale * (squared + int(fit_intercept))))
     return float(np.max(scale * (squared + int(fit_intercept))))
