@@ -2,6 +2,7 @@
 that either succeeds or leaves the estimator as it was."""
 
 import copy
+import warnings
 from contextlib import contextmanager
 from numbers import Integral, Real
 
@@ -9,13 +10,15 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn import get_config
 from sklearn.base import BaseEstimator
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 
 from ._callbacks import CallbackSupportMixin
-from ._descent import Patience, descend, print_progress
+from ._descent import Patience, TimeLimit, descend, print_progress
 from ._minimize import LEARNING_RATE_CONSTRAINT, SOLVER_CONSTRAINTS, make_rule_and_step
-from ._namespace import is_dask, is_host, to_device, to_host
+from ._lipschitz import max_row_norm
+from ._namespace import host_dtype, is_dask, is_host, namespace_of, to_device, to_host
 from ._params import coef_from_theta, theta_from_coef
 from ._penalties import PENALTIES
 from ._sklearn_compat import Interval, StrOptions, get_namespace_and_device
@@ -41,6 +44,84 @@ def validation(X):
     return {"accept_sparse": ["csr", "csc"], "dtype": [xp.float64, xp.float32]}
 
 
+def check_scale(X, y=None):
+    """Raise a ValueError if validated ``X`` (or regression targets ``y``)
+    are too large, or ``y`` too small, for the descent's floating point.
+
+    The Lipschitz constant is about the largest squared row norm of ``X``; the
+    loss squares the residuals, and the adaptive rules square the gradient,
+    whose size is about a row norm times ``max(|y|, 1)``. Past the float
+    maximum these become inf, and then a zero step or a zero model; targets
+    whose squares underflow give every model a loss of zero. The descent
+    runs in the original coordinates, so the user is asked to scale instead.
+    """
+    finfo = np.finfo(host_dtype(X))
+    limit = float(np.log(finfo.max)) - 1  # a factor e to spare for the sums
+    y_scale = 0.0 if y is None else _max_abs(y)
+    if 0 < y_scale < np.sqrt(finfo.tiny) or y_scale > np.sqrt(finfo.max) / np.e:
+        raise ValueError(
+            f"y's values are too {'large' if y_scale > 1 else 'small'} for gradient "
+            f"descent in {finfo.dtype}: max |y| = {y_scale:.3g}, whose square "
+            f"{'overflows' if y_scale > 1 else 'underflows to zero'} in the squared "
+            "error. Scale y, for example with "
+            "sklearn.compose.TransformedTargetRegressor."
+        )
+    # The largest row norm of X may reach exp(log_row_limit).
+    log_row_limit = limit / 2 - np.log(max(y_scale, 1.0))
+    if _log_frobenius_norm(X) < log_row_limit:  # one fast pass settles it, nearly always
+        return
+    x_scale = _max_abs(X)
+    log_row = np.log(x_scale) if x_scale > 0 else -np.inf
+    if log_row + np.log(X.shape[1]) / 2 >= log_row_limit:  # not surely safe: measure
+        log_row += np.log(max_row_norm(X / x_scale, 1.0, False)) / 2
+    if log_row >= log_row_limit:
+        raise ValueError(
+            f"X's values are too large for gradient descent in {finfo.dtype}: "
+            f"max |X| = {x_scale:.3g}{'' if y is None else f' and max |y| = {y_scale:.3g}'}"
+            "; the step size and the adaptive solvers work with the squares of "
+            "the row norms and of the gradient, which overflow (beyond "
+            f"{finfo.max:.3g}). Scale the features, for example with StandardScaler."
+        )
+
+
+def _log_frobenius_norm(X):
+    """The log of ``||X||_F``, a bound on every row norm, from one BLAS pass
+    where ``X``'s values lie in one block of memory (inf where they do not,
+    or where the sum of squares overflows)."""
+    values = X.data if sp.issparse(X) else X
+    if not (is_host(values) and (values.flags.c_contiguous or values.flags.f_contiguous)):
+        return np.inf
+    flat = values.ravel(order="K")
+    with np.errstate(over="ignore"):
+        squares = float(np.vdot(flat, flat))
+    return np.log(squares) / 2 if squares > 0 else -np.inf
+
+
+def _max_abs(a):
+    """The largest absolute value of ``a``, without a copy of it."""
+    if sp.issparse(a):
+        a = a.data
+    if is_host(a):
+        return max(float(a.max()), -float(a.min())) if a.size else 0.0
+    xp, _ = namespace_of(a)
+    return max(float(xp.max(a)), -float(xp.min(a)))
+
+
+def scaled_to_one(sample_weight):
+    """``sample_weight``, divided by its largest value if that is so large
+    that their sum could overflow.
+
+    Only the weights' ratios count (the objective divides them by their sum),
+    so this changes no fit; the weights of every other case are left exactly
+    as given.
+    """
+    xp = np if is_host(sample_weight) else namespace_of(sample_weight)[0]
+    largest = float(xp.max(sample_weight)) if sample_weight.shape[0] else 0.0
+    if largest < np.sqrt(np.finfo(host_dtype(sample_weight)).max):
+        return sample_weight
+    return sample_weight / largest
+
+
 class BaseGD(CallbackSupportMixin, BaseEstimator):
     """Base class of the gradient-descent linear models (not for direct use)."""
 
@@ -52,6 +133,7 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         "learning_rate": LEARNING_RATE_CONSTRAINT,
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
+        "max_time": [Interval(Real, 0, None, closed="neither"), None],
         **SOLVER_CONSTRAINTS,
         "batch_size": [Interval(Integral, 1, None, closed="left"), None],
         "shuffle": ["boolean"],
@@ -151,6 +233,7 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         the fitted attributes they see. Returns the result; raises
         :class:`DivergenceError` instead of returning a diverged one.
         """
+        time_limit = TimeLimit(self.max_time)
         x0 = self._start(objective)
         batch_size = self._batch_size(objective)
         rule, step = self._rule_and_step(objective, x0, batch_size)
@@ -163,12 +246,14 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
                 objective, x0, batch_size, random_state, rule=rule, step=step,
                 max_iter=self.max_iter, tol=self.tol, callback=self._step_callback(bridge),
                 early_stopping=early, record_path=self.record_path,
-                stacklevel=5,  # the user's call of fit
+                time_limit=time_limit, stacklevel=5,  # the user's call of fit
             )
         finally:
             if bridge is not None:
                 bridge.close()
         self._check_diverged(result)
+        if result.status == "converged" and not np.any(x0):
+            self._warn_if_nothing_to_fit(objective.split(result.start_jac)[0])
         self.n_iter_ = result.nit
         self.loss_curve_ = result.loss_curve
         self.times_ = result.times
@@ -182,6 +267,7 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         """One epoch of ``objective`` from the current coefficients, continuing
         the rule's state of the previous ``partial_fit``: one step for full
         batches."""
+        time_limit = TimeLimit(self.max_time)
         x0 = self._current_params(objective)
         batch_size = self._batch_size(objective)
         rule, step, state = getattr(self, "_partial_state", (None, None, None))
@@ -193,7 +279,7 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         result = self._run(
             objective, x0, batch_size, check_random_state(self.random_state), rule=rule,
             step=step, max_iter=1, tol=self.tol, state=state,
-            callback=self._step_callback(None), warn=False,
+            callback=self._step_callback(None), time_limit=time_limit, warn=False,
         )
         self._check_diverged(result)
         self._partial_state = (rule, step, result.rule_state)
@@ -205,8 +291,11 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         self.times_ = np.concatenate([previous, previous[-1] + result.times[1:]])
         self.coef_path_ = self.intercept_path_ = None
         self.learning_rate_ = result.learning_rate
-        self.stop_reason_ = ("partial_fit: one epoch." if result.nit else
-                             "partial_fit: no step; the gradient already meets tol.")
+        if result.status == "max_time":
+            self.stop_reason_ = f"partial_fit: {result.message}"
+        else:
+            self.stop_reason_ = ("partial_fit: one epoch." if result.nit else
+                                 "partial_fit: no step; the gradient already meets tol.")
         self.validation_scores_ = None
         return result
 
@@ -263,6 +352,24 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
                 f"learning_rate={rate!r}. {result.message} Try a "
                 "smaller learning_rate, learning_rate='auto', 'lipschitz' or 'line_search', or "
                 "scale the features (for example with StandardScaler)."
+            )
+
+    def _warn_if_nothing_to_fit(self, gradient):
+        """Warn when the coefficients' ``gradient`` at the zero start already
+        met ``tol`` without being zero.
+
+        That gradient has the scale of the data, and ``tol`` is absolute: on
+        features or targets far smaller than 1 the descent "converges" with the
+        coefficients left near zero, a model that fits nothing.
+        """
+        size = float(np.max(np.abs(gradient))) if gradient.size else 0.0
+        if 0 < size <= self.tol:
+            warnings.warn(
+                f"{type(self).__name__} left the coefficients near zero: at the zero "
+                f"start their gradient, max |gradient| = {size:.3g}, already met "
+                f"tol={self.tol:g}. X or y is on too small a scale for tol: scale "
+                "them (for example with StandardScaler) or lower tol.",
+                ConvergenceWarning, stacklevel=6,  # the user's call of fit
             )
 
     def _start(self, objective):

@@ -1,5 +1,7 @@
 """GDLogisticRegressor: binary and multinomial logistic regression by gradient descent."""
 
+from numbers import Number
+
 import numpy as np
 from scipy.special import log_softmax, softmax
 from sklearn.base import ClassifierMixin
@@ -7,7 +9,7 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._base import BaseGD, restore_on_failure, validation
+from ._base import BaseGD, check_scale, restore_on_failure, scaled_to_one, validation
 from ._callbacks import FitCallbacks
 from ._docstrings import with_shared_parameters
 from ._losses import BinaryLogLoss, MultinomialLogLoss
@@ -115,6 +117,7 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
         same mean objective). Mini-batches and early stopping compare the
         epoch objective or the validation score with ``tol`` instead (see
         ``batch_size`` and ``early_stopping``).
+    <max_time>
     <solver parameters>
     <batch parameters>
     <fit parameters>
@@ -185,11 +188,12 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
     }
 
     def __init__(self, *, penalty="l2", alpha=1e-4, l1_ratio=0.15, fit_intercept=True,
-                 learning_rate="auto", max_iter=1000, tol=1e-4, solver="gd", momentum=0.9,
-                 beta_1=0.9, beta_2=0.999, epsilon=1e-8, schedule="constant", power_t=0.5,
-                 n_iter_no_change=10, batch_size=None, shuffle=True, random_state=None,
-                 early_stopping=False, validation_fraction=0.1, warm_start=False,
-                 verbose=0, record_path=False, class_weight=None):
+                 learning_rate="auto", max_iter=1000, tol=1e-4, max_time=None, solver="gd",
+                 momentum=0.9, beta_1=0.9, beta_2=0.999, epsilon=1e-8, schedule="constant",
+                 power_t=0.5, n_iter_no_change=10, batch_size=None, shuffle=True,
+                 random_state=None, early_stopping=False, validation_fraction=0.1,
+                 warm_start=False, verbose=0, record_path=False,
+                 class_weight=None):
         self.penalty = penalty
         self.alpha = alpha
         self.l1_ratio = l1_ratio
@@ -197,6 +201,7 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
         self.learning_rate = learning_rate
         self.max_iter = max_iter
         self.tol = tol
+        self.max_time = max_time
         self.solver = solver
         self.momentum = momentum
         self.beta_1 = beta_1
@@ -332,7 +337,8 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
             return X, to_host(y)
         (y,) = follow_X(X, y)
         X, y = validate_data(self, X, y, reset=reset, **validation(X))
-        return X, to_host(y)
+        check_scale(X)
+        return X, _check_label_types(to_host(y))
 
     def _weighted_labels(self, X, y, classes, sample_weight, chunk=False):
         """Integer labels and the sample weights times the class weights.
@@ -342,9 +348,9 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
         counts (the stream's are never seen).
         """
         (sample_weight,) = follow_X(X, sample_weight)
-        sample_weight = to_host(_check_sample_weight(
+        sample_weight = to_host(scaled_to_one(_check_sample_weight(
             sample_weight, X, dtype=X.dtype, ensure_non_negative=True
-        ))
+        )))
         labels = np.searchsorted(classes, y)
         if not chunk:
             _check_two_weighted_classes(classes, labels, sample_weight)
@@ -517,6 +523,28 @@ def _partial_fit_classes(estimator, classes, first):
             f"partial_fit, {estimator.classes_.tolist()}."
         )
     return classes
+
+
+def _check_label_types(y):
+    """``y``, with labels of one kind: strings, or numbers.
+
+    scikit-learn calls object labels of mixed kinds, and object labels that
+    are all numbers (a pandas object column), of "unknown" type and suggests a
+    regression target; the numbers become a numeric array instead.
+    """
+    if y.dtype != object:
+        return y
+    if all(isinstance(label, str) for label in y.ravel()):
+        return y
+    if all(isinstance(label, Number) and not isinstance(label, complex)
+           for label in y.ravel()):
+        return np.asarray(y.tolist())
+    kinds = {type(label).__name__ for label in y.ravel()}
+    raise ValueError(
+        "y mixes labels of different types "
+        f"({', '.join(sorted(kinds))}): the classes must be all strings or all "
+        "numbers. Convert y, for example with y.astype(str)."
+    )
 
 
 def _check_two_weighted_classes(classes, labels, sample_weight):

@@ -7,6 +7,7 @@ One iteration::
     eta_k, x_{k+1}, f_{k+1}, g_{k+1} = step(problem, y_k, f(y_k), g(y_k), d_k)
     if f_{k+1} is non-finite or blew up: stop ("diverged")
     if the validation score stalled: stop ("early_stopping")
+    if max_time seconds have passed: stop ("max_time")
     y_{k+1} = rule.extrapolate(x_{k+1})          (FISTA only; else y = x)
 
 ``s_k`` is the gradient for a smooth problem and the subgradient of least
@@ -31,12 +32,12 @@ BLOWUP_FACTOR = 1e4
 
 def descend(
     problem, x0, *, rule, step, max_iter, tol, callback=None, record_path=False,
-    early_stopping=None, state=None, warn=True, stacklevel=2,
+    early_stopping=None, state=None, time_limit=None, warn=True, stacklevel=2,
 ):
     """Descend ``problem`` from ``x0``; return a :class:`DescentResult`.
 
     ``early_stopping`` is None or a :class:`Patience` on a validation score,
-    asked after every step. ``state`` continues the rule's state of an
+    asked after every step; so is ``time_limit``, a :class:`TimeLimit`. ``state`` continues the rule's state of an
     earlier descent (``result.rule_state``). With ``warn`` (the default), warns with
     :class:`~sklearn.exceptions.ConvergenceWarning` when the descent ends
     without meeting ``tol`` (other than by divergence, early stopping or the
@@ -48,7 +49,7 @@ def descend(
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         x = y = x0
         f, g = fy, gy = problem.value_and_grad(x)
-        record = Record(record_path, x, f)
+        record = Record(record_path, x, f, g)
         state = rule.init(x) if state is None else state
         if hasattr(rule, "lookahead") and rule.lookahead(state) is not x:
             y = rule.lookahead(state)
@@ -73,12 +74,15 @@ def descend(
                 break
             nit += 1
             record.add(x, f)
-            status = _after_epoch(blown_up, early_stopping, callback, x, f, g, nit, eta)
+            status = _after_epoch(blown_up, early_stopping, callback, x, f, g, nit, eta,
+                                  time_limit)
             y, fy, gy = x, f, g
             if status is None and hasattr(rule, "extrapolate"):
                 y, state = rule.extrapolate(x, state)
                 fy, gy = problem.value_and_grad(y)
     x, f, g = _best_if_early_stopped(problem, early_stopping, x, f, g)
+    if status == "max_time":
+        message = time_limit.message(nit, "iterations", problem.stationarity(x, g), tol)
     return finish(
         status, x, f, g, nit, eta, record, blown_up, tol, early_stopping, state,
         measure=problem.stationarity(x, g), message=message, warn=warn,
@@ -86,7 +90,7 @@ def descend(
     )
 
 
-def _after_epoch(blown_up, early_stopping, callback, x, f, g, nit, eta):
+def _after_epoch(blown_up, early_stopping, callback, x, f, g, nit, eta, time_limit):
     """The status after an epoch (a full-batch step): None to go on."""
     if blown_up(f, g):
         return "diverged"
@@ -94,6 +98,8 @@ def _after_epoch(blown_up, early_stopping, callback, x, f, g, nit, eta):
         return "early_stopping"
     if callback is not None and callback_stops(callback, x, f, g, nit, eta):
         return "callback"
+    if time_limit is not None and time_limit.passed():
+        return "max_time"
     return None
 
 
@@ -115,7 +121,7 @@ def finish(status, x, f, g, nit, eta, record, blown_up, tol, early_stopping, sta
     """
     if message is None:
         message = reason_message(status, nit, blown_up.f0, f, measure, tol, eta)
-    if warn and status in ("max_iter", "line_search_failed"):
+    if warn and status in ("max_iter", "max_time", "line_search_failed"):
         warnings.warn(message, ConvergenceWarning, stacklevel=stacklevel + 1)
     return DescentResult(
         x=x, fun=f, jac=g, nit=nit, success=status in ("converged", "early_stopping"),
@@ -124,8 +130,32 @@ def finish(status, x, f, g, nit, eta, record, blown_up, tol, early_stopping, sta
         path=record.path(),
         validation_scores=(None if early_stopping is None
                            else np.asarray(early_stopping.scores)),
-        rule_state=state,
+        rule_state=state, start_jac=record.start_jac,
     )
+
+
+class TimeLimit:
+    """The wall-clock budget of a fit: ``max_time`` seconds (None: no limit)
+    from the moment it is created.
+
+    The loops ask it between steps (between mini-batches), so a descent
+    overruns its budget by at most one step, never by a whole run.
+    """
+
+    def __init__(self, max_time):
+        self.max_time = max_time
+        self._end = None if max_time is None else time.perf_counter() + max_time
+
+    def passed(self):
+        return self._end is not None and time.perf_counter() >= self._end
+
+    def message(self, nit, unit, measure, tol):
+        """Why the descent stopped at the limit, after ``nit`` ``unit``."""
+        return (
+            f"Gradient descent stopped at max_time={self.max_time:g} seconds after "
+            f"{nit} {unit}, with max |gradient| = {_grad_size(measure):.3g} > tol="
+            f"{tol:g}. Increase max_time, or try another learning_rate or solver."
+        )
 
 
 class Patience:
@@ -161,14 +191,17 @@ class BlowUpWatch:
     """Tells, step by step, whether the objective has blown up.
 
     Blown up means non-finite, or risen above its start by ``BLOWUP_FACTOR``
-    times its own scale, or how far it had come down if that is more. With
-    the gradient ``g0`` at the start (full batches), the scale is the larger
-    of the start's size and the first step's change, since an objective that
-    starts near zero has no size of its own; the first step is then judged by
-    the gradient instead, blown up if it rose with a gradient
+    times its own scale, or how far it had come down if that is more. The
+    scale is the start's size; not the first step's change, which, were it
+    counted, would let a first step that multiplied the objective by a
+    thousand set the bar a thousand times higher for the steps after it. With
+    the gradient ``g0`` at the start (full batches), the first step is also
+    judged by the gradient, blown up if it rose with a gradient
     ``sqrt(BLOWUP_FACTOR)`` times longer (near an optimum the objective's
-    excess grows as the gradient's square). Without ``g0`` (epochs), the scale is
-    the start's size, or the first epoch's change when the start is zero.
+    excess grows as the gradient's square); a start at zero up to rounding
+    (below 1e-8 of the first change), which has no size of its own, then
+    takes the first change as its scale. Without ``g0`` (epochs) only an
+    exact zero does, since nothing else judges the first epoch.
     """
 
     def __init__(self, f0, g0=None):
@@ -180,10 +213,13 @@ class BlowUpWatch:
         if not _finite(f, g):
             return True
         if self._scale is None:
+            change = abs(f - self.f0)
             if self._g0_size is None:
-                self._scale = abs(self.f0) or abs(f - self.f0)
+                self._scale = abs(self.f0) or change
             else:
-                self._scale = max(abs(self.f0), abs(f - self.f0))
+                # Zero up to rounding, against a change that the test on the
+                # gradient below has already found sound.
+                self._scale = change if abs(self.f0) <= 1e-8 * change else abs(self.f0)
                 if f > self.f0 and np.linalg.norm(g) > BLOWUP_FACTOR**0.5 * self._g0_size:
                     return True
         rise_limit = BLOWUP_FACTOR * max(self._scale, self.f0 - self._best)
@@ -244,11 +280,13 @@ def reason_message(status, nit, f0, f, g, tol, eta):
 
 class Record:
     """The objective and the wall time at every iterate and, on request, the
-    iterates. Times are seconds since the record began (0 at ``x0``)."""
+    iterates; the gradient at ``x0``. Times are seconds since the record
+    began (0 at ``x0``)."""
 
-    def __init__(self, keep_path, x0, f0):
+    def __init__(self, keep_path, x0, f0, g0):
         self._start = time.perf_counter()
         self.losses, self.times = [f0], [0.0]
+        self.start_jac = g0
         self._path = [x0.copy()] if keep_path else None
 
     def add(self, x, f):

@@ -170,7 +170,19 @@ AUTO_LEARNING_RATE = r"""        - ``"auto"``: the library's choice. ``"bb"`` fo
           ``partial_fit``, where no line search applies.
 """
 
+MAX_TIME = r"""    max_time : float > 0 or None, default=None
+        The most wall-clock seconds to spend, counted from the start of the
+        descent (step-size setup included): when they have passed, the
+        descent stops after the step (the mini-batch) under way and keeps
+        its coefficients, with a
+        :class:`~sklearn.exceptions.ConvergenceWarning` like ``max_iter``'s.
+        None means no time limit. A guard for fits that must end in time,
+        not a substitute for ``tol``: the iterate reached depends on the
+        machine's speed.
+"""
+
 MARKERS = {
+    "    <max_time>\n": MAX_TIME,
     "        <auto learning rate>\n": AUTO_LEARNING_RATE,
     "    <solver parameters>\n": SOLVER_PARAMETERS,
     "    <penalty parameters>\n": PENALTY_PARAMETERS,

@@ -30,13 +30,21 @@ def gram_spectral_norm(X, weights, fit_intercept, *, n_threads=1, max_iter=100,
     estimate = 0.0
     for _ in range(max_iter):
         u = _gram_matvec(X, weights, fit_intercept, v, n_threads)
-        previous, estimate = estimate, float(np.linalg.norm(u))
+        previous, estimate = estimate, _norm(u)
         if estimate == 0.0:
             return 0.0
         v = u / estimate
         if abs(estimate - previous) <= rtol * estimate:
             break
     return estimate
+
+
+def _norm(u):
+    """``||u||``, finite whenever ``u`` is: ``u`` is about the square of
+    ``X``'s row norms, and the norm's own sum of squares would square it
+    again."""
+    largest = float(np.max(np.abs(u)))
+    return 0.0 if largest == 0.0 else largest * float(np.linalg.norm(u / largest))
 
 
 def _gram_matvec(X, weights, fit_intercept, v, n_threads):

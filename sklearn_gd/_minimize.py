@@ -4,7 +4,7 @@ from numbers import Integral, Real
 
 import numpy as np
 
-from ._descent import descend
+from ._descent import TimeLimit, descend
 from ._docstrings import with_shared_parameters
 from ._namespace import dispatched_namespace, on_device, to_device, to_host
 from ._problem import FunctionProblem
@@ -65,6 +65,7 @@ LEARNING_RATE_CONSTRAINT = [
         "learning_rate": LEARNING_RATE_CONSTRAINT,
         "max_iter": [Interval(Integral, 0, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
+        "max_time": [Interval(Real, 0, None, closed="neither"), None],
         "callback": [callable, None],
         "record_path": ["boolean"],
         "lipschitz": [Interval(Real, 0, None, closed="neither"), None],
@@ -82,6 +83,7 @@ def minimize(
     learning_rate="auto",
     max_iter=1000,
     tol=1e-6,
+    max_time=None,
     callback=None,
     record_path=False,
     lipschitz=None,
@@ -155,6 +157,7 @@ def minimize(
     tol : float >= 0, default=1e-6
         The descent has converged when the largest absolute component of the
         gradient is at most ``tol``.
+    <max_time>
     callback : callable or None, default=None
         Called after each step as ``callback(intermediate_result)``, with a
         :class:`DescentResult` holding ``x``, ``fun``, ``jac``, ``nit`` and
@@ -188,8 +191,8 @@ def minimize(
     Warns
     -----
     ConvergenceWarning
-        When ``max_iter`` is reached, or the line search cannot decrease the
-        objective, before the gradient test is met.
+        When ``max_iter`` or ``max_time`` is reached, or the line search
+        cannot decrease the objective, before the gradient test is met.
 
     Examples
     --------
@@ -203,6 +206,7 @@ def minimize(
     >>> res.path[:3].round(6)
     array([4.  , 1.2 , 0.36])
     """
+    time_limit = TimeLimit(max_time)
     like = x0 if dispatched_namespace(x0) is not None else None
     if like is not None:
         x0 = to_host(x0)
@@ -230,6 +234,7 @@ def minimize(
         tol=tol,
         callback=callback,
         record_path=record_path,
+        time_limit=time_limit,
         stacklevel=3,  # the caller of the validate_params wrapper
     )
     if like is not None:

@@ -3,7 +3,7 @@
 from sklearn.base import RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._base import BaseGD, restore_on_failure, validation
+from ._base import BaseGD, check_scale, restore_on_failure, scaled_to_one, validation
 from ._callbacks import FitCallbacks
 from ._docstrings import with_shared_parameters
 from ._losses import HalfSquaredError
@@ -94,6 +94,7 @@ class GDLinearRegressor(RegressorMixin, BaseGD):
         the optimum on ill-conditioned data. Mini-batches and early stopping
         compare the epoch objective or the validation score with ``tol``
         instead (see ``batch_size`` and ``early_stopping``).
+    <max_time>
     <solver parameters>
     <batch parameters>
     <fit parameters>
@@ -145,11 +146,11 @@ class GDLinearRegressor(RegressorMixin, BaseGD):
     """
 
     def __init__(self, *, penalty="l2", alpha=0.0, l1_ratio=0.15, fit_intercept=True,
-                 learning_rate="auto", max_iter=1000, tol=1e-4, solver="gd", momentum=0.9,
-                 beta_1=0.9, beta_2=0.999, epsilon=1e-8, schedule="constant", power_t=0.5,
-                 n_iter_no_change=10, batch_size=None, shuffle=True, random_state=None,
-                 early_stopping=False, validation_fraction=0.1, warm_start=False,
-                 verbose=0, record_path=False):
+                 learning_rate="auto", max_iter=1000, tol=1e-4, max_time=None, solver="gd",
+                 momentum=0.9, beta_1=0.9, beta_2=0.999, epsilon=1e-8, schedule="constant",
+                 power_t=0.5, n_iter_no_change=10, batch_size=None, shuffle=True,
+                 random_state=None, early_stopping=False, validation_fraction=0.1,
+                 warm_start=False, verbose=0, record_path=False):
         self.penalty = penalty
         self.alpha = alpha
         self.l1_ratio = l1_ratio
@@ -157,6 +158,7 @@ class GDLinearRegressor(RegressorMixin, BaseGD):
         self.learning_rate = learning_rate
         self.max_iter = max_iter
         self.tol = tol
+        self.max_time = max_time
         self.solver = solver
         self.momentum = momentum
         self.beta_1 = beta_1
@@ -249,7 +251,8 @@ class GDLinearRegressor(RegressorMixin, BaseGD):
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=X.dtype, ensure_non_negative=True
         )
-        return X, y, sample_weight
+        check_scale(X, y)
+        return X, y, scaled_to_one(sample_weight)
 
     def _objective(self, X, y, sample_weight):
         Y = as_columns(y, X.dtype)

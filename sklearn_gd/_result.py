@@ -22,8 +22,8 @@ class DescentResult(OptimizeResult):
         one on epochs for mini-batches, or early stopping.
     status : str
         Why the descent stopped: ``"converged"``, ``"max_iter"``,
-        ``"diverged"``, ``"line_search_failed"``, ``"early_stopping"`` or
-        ``"callback"``.
+        ``"max_time"``, ``"diverged"``, ``"line_search_failed"``,
+        ``"early_stopping"`` or ``"callback"``.
     message : str
         The reason for stopping, in words.
     learning_rate : float
@@ -46,6 +46,8 @@ class DescentResult(OptimizeResult):
     rule_state : object
         The update rule's state at the end (velocities, moments), from which
         a later descent can continue.
+    start_jac : ndarray
+        The gradient at ``x0``.
 
     With mini-batches, ``nit`` counts epochs, and ``loss_curve[k]`` for
     ``k >= 1`` is the mean of the mini-batch objectives met during epoch

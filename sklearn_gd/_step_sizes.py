@@ -98,6 +98,8 @@ class Backtracking:
         slack = self._rounding_tolerance * abs(f)
         h = problem.nonsmooth_value(x)
         for _ in range(self._max_halvings):
+            if eta < np.finfo(np.float64).tiny:  # halved to nothing: no step is left
+                break
             x_new = problem.prox(x - eta * d, eta)
             f_new, g_new = problem.value_and_grad(x_new)
             delta = x_new - x

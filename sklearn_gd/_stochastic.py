@@ -24,7 +24,7 @@ from ._descent import BlowUpWatch, Patience, Record, callback_stops, finish
 def descend_minibatch(
     problem, x0, *, rule, step, batch_size, shuffle, random_state, max_iter, tol,
     n_iter_no_change, callback=None, record_path=False, early_stopping=None,
-    state=None, check_progress=True, stacklevel=2,
+    state=None, time_limit=None, check_progress=True, stacklevel=2,
 ):
     """Run up to ``max_iter`` epochs of mini-batch descent from ``x0``.
 
@@ -32,13 +32,15 @@ def descend_minibatch(
     problem protocol. ``random_state`` is a :class:`numpy.random.Generator`
     or :class:`~numpy.random.RandomState` for the shuffles. ``state`` continues
     the rule's state of an earlier descent (``result.rule_state``).
+    ``time_limit`` (a :class:`~sklearn_gd._descent.TimeLimit`) is asked after
+    every mini-batch, and cuts the epoch short once it has passed.
     ``check_progress=False`` runs the epochs without the stopping test or a
     warning at ``max_iter`` (one epoch of ``partial_fit``).
     """
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         x = x0
         f0, g0 = problem.value_and_grad(x)
-        record = Record(record_path, x, f0)
+        record = Record(record_path, x, f0, g0)
         state = rule.init(x) if state is None else state
         blown_up = BlowUpWatch(f0)
         patience = early_stopping or Patience(n_iter_no_change, tol)
@@ -48,33 +50,37 @@ def descend_minibatch(
         y = rule.lookahead(state) if hasattr(rule, "lookahead") else x
         while status is None and nit < max_iter:
             x, y, f, eta, state = _epoch(problem, y, rule, state, step, batch_size,
-                                         _order(problem.n_samples, shuffle, random_state))
+                                         _order(problem.n_samples, shuffle, random_state),
+                                         time_limit)
             nit += 1
             record.add(x, f)
             status = _after_epoch(blown_up, patience, callback, step, x, f, nit, eta,
-                                  check_progress)
+                                  check_progress, time_limit)
         if status is None:
             status = "max_iter"
         if early_stopping is not None and early_stopping.best_x is not None:
             x = early_stopping.best_x
         f, g = problem.value_and_grad(x)
+    measure = problem.stationarity(x, g)
+    message = (time_limit.message(nit, "epochs", measure, tol) if status == "max_time"
+               else _message(status, nit, n_iter_no_change, tol))
     return finish(
         status, x, f, g, nit, eta, record, blown_up, tol, early_stopping, state,
-        measure=problem.stationarity(x, g),
-        message=_message(status, nit, n_iter_no_change, tol), warn=check_progress,
+        measure=measure, message=message, warn=check_progress,
         stacklevel=stacklevel + 1,
     )
 
 
-def _epoch(problem, y, rule, state, step, batch_size, order):
-    """One pass over the samples in ``order``, with gradients taken at ``y``.
+def _epoch(problem, y, rule, state, step, batch_size, order, time_limit=None):
+    """One pass over the samples in ``order``, with gradients taken at ``y``,
+    or as much of it as ``time_limit`` leaves time for.
 
     Returns the last iterate ``x``, the next point ``y`` (``x`` itself unless
-    the rule extrapolates), the epoch's mean objective, the last step and the
-    rule's state.
+    the rule extrapolates), the mean objective of the batches met, the last
+    step and the rule's state.
     """
     n = problem.n_samples
-    total, eta, x = 0.0, step.eta, y
+    total, seen, eta, x = 0.0, 0, step.eta, y
     extrapolate = getattr(rule, "extrapolate", None)
     for start in range(0, n, batch_size):
         # Unshuffled batches are slices: views of X, not copies.
@@ -82,6 +88,7 @@ def _epoch(problem, y, rule, state, step, batch_size, order):
         rows = slice(start, stop) if order is None else order[start:stop]
         f, g = problem.batch(rows).value_and_grad(y)
         total += f * min(batch_size, n - start)
+        seen += min(batch_size, n - start)
         if not (np.isfinite(f) and np.all(np.isfinite(g))):
             return x, y, np.inf, eta, state
         d, state = rule.update(g, state)
@@ -89,14 +96,17 @@ def _epoch(problem, y, rule, state, step, batch_size, order):
         x = y = problem.prox(y - eta * d, eta)
         if extrapolate is not None:
             y, state = extrapolate(x, state)
-    return x, y, total / n, eta, state
+        if time_limit is not None and time_limit.passed():
+            break
+    return x, y, total / seen, eta, state
 
 
 def _order(n, shuffle, random_state):
     return random_state.permutation(n) if shuffle else None
 
 
-def _after_epoch(blown_up, patience, callback, step, x, f, nit, eta, check_progress):
+def _after_epoch(blown_up, patience, callback, step, x, f, nit, eta, check_progress,
+                 time_limit):
     if blown_up(f, np.zeros(0)):
         return "diverged"
     if callback is not None and callback_stops(callback, x, f, None, nit, eta):
@@ -105,6 +115,8 @@ def _after_epoch(blown_up, patience, callback, step, x, f, nit, eta, check_progr
         if not step.decay():
             return "early_stopping" if patience.score is not None else "converged"
         patience.reset()
+    if time_limit is not None and time_limit.passed():
+        return "max_time"
     return None
 
 

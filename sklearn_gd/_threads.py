@@ -13,6 +13,7 @@ loaded libraries) and ~20 us to limit once built: it is built once and reused,
 and the limit is set per fit, never per iteration.
 """
 
+import threading
 from contextlib import contextmanager, nullcontext
 from functools import cache
 
@@ -50,6 +51,35 @@ def threads_for(X):
         return
     size = X.nnz if sp.issparse(X) else X.size
     small = size < SMALL_SIZE
-    limit = _controller().limit(limits=1, user_api="blas") if small else nullcontext()
-    with limit:
+    with _one_blas_thread() if small else nullcontext():
         yield 1 if small else blas_threads()
+
+
+_lock = threading.Lock()
+_holders = 0
+_limiter = None
+
+
+@contextmanager
+def _one_blas_thread():
+    """Hold the BLAS pools at one thread while any small fit runs.
+
+    The limit is the process's, and fits overlap in threads (a grid search
+    with the threading backend): each restoring what it saw on entry, the
+    last to finish would put back another's limit of one for good. So the
+    fits share one limit, set by the first to begin and lifted by the last
+    to end.
+    """
+    global _holders, _limiter
+    with _lock:
+        if _holders == 0:
+            _limiter = _controller().limit(limits=1, user_api="blas")
+        _holders += 1
+    try:
+        yield
+    finally:
+        with _lock:
+            _holders -= 1
+            if _holders == 0:
+                _limiter.restore_original_limits()
+                _limiter = None

@@ -1,5 +1,6 @@
 """Shared test setup: scipy's array API support for scikit-learn's array API
-checks, and matplotlib, where installed, draws off screen."""
+checks, hypothesis's profiles, and matplotlib, where installed, draws off
+screen."""
 
 import os
 
@@ -7,6 +8,14 @@ import os
 os.environ.setdefault("SCIPY_ARRAY_API", "1")
 
 import pytest  # noqa: E402
+from hypothesis import settings  # noqa: E402
+
+# CI explores the same examples on every run: a property test that fails
+# there fails every time, on every machine. HYPOTHESIS_PROFILE=explore draws
+# new ones (and keeps the failures found in .hypothesis/).
+settings.register_profile("ci", derandomize=True, database=None, deadline=None)
+settings.register_profile("explore", deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 try:
     import matplotlib

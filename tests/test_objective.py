@@ -6,6 +6,7 @@ import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.special import expit, softmax
+from finite_differences import central_differences
 from sklearn.metrics import log_loss
 
 from sklearn_gd._lipschitz import gram_spectral_norm
@@ -46,19 +47,9 @@ def random_theta(objective, seed=1, scale=0.7):
     return theta.astype(objective.X.dtype)
 
 
-def numerical_gradient(fun, theta, h=1e-6):
-    grad = np.empty_like(theta)
-    for idx in np.ndindex(theta.shape):
-        up, down = theta.copy(), theta.copy()
-        up[idx] += h
-        down[idx] -= h
-        grad[idx] = (fun(up) - fun(down)) / (2 * h)
-    return grad
-
-
 def assert_gradient_matches_finite_differences(objective, theta):
     value, grad = objective.value_and_grad(theta)
-    fd = numerical_gradient(lambda t: objective.value_and_grad(t)[0], theta)
+    fd = central_differences(lambda t: objective.value_and_grad(t)[0], theta)
     assert grad.shape == theta.shape
     scale = max(1.0, np.max(np.abs(fd)))
     np.testing.assert_allclose(grad, fd, rtol=1e-6, atol=1e-6 * scale)
