@@ -192,7 +192,7 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
 
         Set aside the validation part (stratified by the labels ``stratify``),
         descend, and set the fitted attributes ``attributes(theta)`` and,
-        with ``record_path``, their path.
+        with ``record_path``, their path. Returns the core's result.
         """
         random_state = check_random_state(self.random_state)
         objective, score = self._hold_out(objective, stratify, random_state)
@@ -202,6 +202,7 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
                                                                 objective.fit_intercept)
         self._place_fitted(objective.X)
         callbacks.end()
+        return result
 
     def _place_fitted(self, X):
         """Move the fitted arrays (``classes_`` excepted) where ``X`` lives.

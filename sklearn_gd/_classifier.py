@@ -1,10 +1,12 @@
 """GDLogisticRegressor: binary and multinomial logistic regression by gradient descent."""
 
+import warnings
 from numbers import Number
 
 import numpy as np
 from scipy.special import log_softmax, softmax
 from sklearn.base import ClassifierMixin
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -75,7 +77,8 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
     alpha : float >= 0, default=1e-4
         Strength :math:`\alpha` of the penalty on the coefficients (not the
         intercepts).
-        With ``alpha=0`` the optimum is infinite on separable data.
+        With ``alpha=0`` the optimum is infinite on separable data: such a fit
+        ends with a :class:`~sklearn.exceptions.ConvergenceWarning`.
     fit_intercept : bool, default=True
         Whether to fit the intercepts :math:`b`; if False, :math:`b = 0`.
     learning_rate : float > 0, "auto", "lipschitz", "line_search" or "bb", default="auto"
@@ -257,9 +260,41 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
                 )
             labels, sample_weight = self._weighted_labels(X, y, classes, sample_weight)
             objective = self._objective(X, labels, sample_weight, len(classes))
-            self._fit_objective(objective, labels, callbacks,
-                                lambda theta: self._attributes(objective, theta, classes))
+            result = self._fit_objective(
+                objective, labels, callbacks,
+                lambda theta: self._attributes(objective, theta, classes))
+            if result.status in ("converged", "early_stopping"):
+                self._warn_if_separated(X, labels, sample_weight)
         return self
+
+    def _warn_if_separated(self, X, labels, sample_weight):
+        """Warn when an unpenalized fit classifies every training sample (of
+        positive weight) correctly.
+
+        The classes are then linearly separable, and the objective has no
+        minimum: it keeps falling as the coefficients grow along a separating
+        direction, so where the descent stopped depends on ``tol`` and the
+        step, not on the data alone.
+        """
+        alpha, _ = penalty_strengths(self.penalty, self.alpha, self.l1_ratio)
+        if alpha > 0 or is_dask(X):
+            return
+        scores = to_host(X @ self.coef_.T + self.intercept_)
+        if scores.shape[1] == 1:
+            scores = np.c_[-scores, scores]
+        positive = sample_weight > 0
+        true = scores[np.arange(len(labels)), labels]
+        scores[np.arange(len(labels)), labels] = -np.inf
+        if np.all(true[positive] > scores[positive].max(axis=1)):
+            warnings.warn(
+                "The classes are linearly separable: the fitted model classifies "
+                "every training sample correctly, and without a penalty the "
+                "objective has no minimum (it keeps falling as the coefficients "
+                f"grow). The descent stopped at tol={self.tol:g} with max |coef_| = "
+                f"{float(np.max(np.abs(to_host(self.coef_)))):.3g}, a size set by "
+                "tol and the step, not by the data. Set alpha > 0 for a unique model.",
+                ConvergenceWarning, stacklevel=4,  # the user's call of fit
+            )
 
     @_fit_context(prefer_skip_nested_validation=True)
     @with_shared_parameters

@@ -521,6 +521,28 @@ def test_separable_data_warns_and_stays_finite(batch_size, solver, learning_rate
     assert np.all(np.isfinite(clf.predict_proba(X_SEP)))
 
 
+@pytest.mark.parametrize("batch_size", [None, 5], ids=["full", "batch"])
+@pytest.mark.parametrize("multiclass", [False, True], ids=["binary", "multinomial"])
+def test_separable_data_converged_at_tol_warns(batch_size, multiclass):
+    # With the default tol the gradient, which only tends to zero, meets it:
+    # the fit "converges" at coefficients whose size tol set, and says so.
+    y = np.where(X_SEP[:, 0] > 1.5, 2, Y_SEP) if multiclass else Y_SEP
+    clf = GDLogisticRegressor(penalty=None, batch_size=batch_size, random_state=0)
+    with pytest.warns(ConvergenceWarning, match="linearly separable"):
+        clf.fit(X_SEP, y)
+    assert clf.stop_reason_.startswith("Converged")
+    assert clf.score(X_SEP, y) == 1.0 and np.all(np.isfinite(clf.coef_))
+
+
+def test_penalized_or_inseparable_fits_do_not_warn():
+    y = Y_SEP.copy()
+    y[[0, -1]] = y[[-1, 0]]  # one sample of each class on the wrong side
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        GDLogisticRegressor(alpha=1e-2).fit(X_SEP, Y_SEP)
+        GDLogisticRegressor(alpha=0.0).fit(X_SEP, y)
+
+
 # --------------------------------------------------------------------------
 # 5. max_iter is honoured
 # --------------------------------------------------------------------------
