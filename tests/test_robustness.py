@@ -144,8 +144,7 @@ def check_valid_fit(Estimator, params, multiclass):
         assert np.all(np.isfinite(est.predict_proba(X)))
 
 
-FUZZ = settings(max_examples=60, deadline=None, derandomize=True, database=None,
-                suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
 
 
 @FUZZ
@@ -226,7 +225,7 @@ def check_invalid(Estimator, name, params):
 
 # Every parameter in turn (deterministic ids), random invalid values on top
 # of random valid configurations.
-INVALID_FUZZ = settings(max_examples=6, deadline=None, derandomize=True, database=None)
+INVALID_FUZZ = settings(max_examples=6)
 
 
 @pytest.mark.parametrize(
