@@ -11,7 +11,7 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._base import BaseGD, check_scale, restore_on_failure, scaled_to_one, validation
+from ._base import BaseGD, restore_on_failure, validation
 from ._callbacks import FitCallbacks
 from ._docstrings import with_shared_parameters
 from ._losses import BinaryLogLoss, MultinomialLogLoss
@@ -26,6 +26,7 @@ from ._namespace import (
 )
 from ._objective import LinearModelObjective
 from ._penalties import penalty_strengths
+from ._scale import check_scale, scaled_to_one
 from ._sklearn_compat import (
     StrOptions,
     _check_sample_weight,

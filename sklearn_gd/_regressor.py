@@ -3,7 +3,7 @@
 from sklearn.base import RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._base import BaseGD, check_scale, restore_on_failure, scaled_to_one, validation
+from ._base import BaseGD, restore_on_failure, validation
 from ._callbacks import FitCallbacks
 from ._docstrings import with_shared_parameters
 from ._losses import HalfSquaredError
@@ -11,6 +11,7 @@ from ._dask import check_dask_fit, dask_decision, stream_blocks
 from ._namespace import as_columns, follow_X, is_dask
 from ._objective import LinearModelObjective
 from ._penalties import penalty_strengths
+from ._scale import check_scale, scaled_to_one
 from ._sklearn_compat import _check_sample_weight, _fit_context, check_same_namespace
 
 

@@ -1,0 +1,91 @@
+"""Whether the data's scale fits the descent's floating point.
+
+The descent runs in the original coordinates of ``X`` and squares what it
+reads (the Lipschitz constant, the squared error, the adaptive rules' second
+moments), so values near the float limits are refused with an error that asks
+for scaling, rather than fitted into a model of zeros or infinities.
+"""
+
+import numpy as np
+import scipy.sparse as sp
+
+from ._lipschitz import max_row_norm
+from ._namespace import host_dtype, is_host, namespace_of
+
+
+def check_scale(X, y=None):
+    """Raise a ValueError if validated ``X`` (or regression targets ``y``)
+    are too large, or ``y`` too small, for the descent's floating point.
+
+    The Lipschitz constant is about the largest squared row norm of ``X``; the
+    loss squares the residuals, and the adaptive rules square the gradient,
+    whose size is about a row norm times ``max(|y|, 1)``. Past the float
+    maximum these become inf, and then a zero step or a zero model; targets
+    whose squares underflow give every model a loss of zero. The descent
+    runs in the original coordinates, so the user is asked to scale instead.
+    """
+    finfo = np.finfo(host_dtype(X))
+    limit = float(np.log(finfo.max)) - 1  # a factor e to spare for the sums
+    y_scale = 0.0 if y is None else _max_abs(y)
+    if 0 < y_scale < np.sqrt(finfo.tiny) or y_scale > np.sqrt(finfo.max) / np.e:
+        raise ValueError(
+            f"y's values are too {'large' if y_scale > 1 else 'small'} for gradient "
+            f"descent in {finfo.dtype}: max |y| = {y_scale:.3g}, whose square "
+            f"{'overflows' if y_scale > 1 else 'underflows to zero'} in the squared "
+            "error. Scale y, for example with "
+            "sklearn.compose.TransformedTargetRegressor."
+        )
+    # The largest row norm of X may reach exp(log_row_limit).
+    log_row_limit = limit / 2 - np.log(max(y_scale, 1.0))
+    if _log_frobenius_norm(X) < log_row_limit:  # one fast pass settles it, nearly always
+        return
+    x_scale = _max_abs(X)
+    log_row = np.log(x_scale) if x_scale > 0 else -np.inf
+    if log_row + np.log(X.shape[1]) / 2 >= log_row_limit:  # not surely safe: measure
+        log_row += np.log(max_row_norm(X / x_scale, 1.0, False)) / 2
+    if log_row >= log_row_limit:
+        raise ValueError(
+            f"X's values are too large for gradient descent in {finfo.dtype}: "
+            f"max |X| = {x_scale:.3g}{'' if y is None else f' and max |y| = {y_scale:.3g}'}"
+            "; the step size and the adaptive solvers work with the squares of "
+            "the row norms and of the gradient, which overflow (beyond "
+            f"{finfo.max:.3g}). Scale the features, for example with StandardScaler."
+        )
+
+
+def _log_frobenius_norm(X):
+    """The log of ``||X||_F``, a bound on every row norm, from one BLAS pass
+    where ``X``'s values lie in one block of memory (inf where they do not,
+    or where the sum of squares overflows)."""
+    values = X.data if sp.issparse(X) else X
+    if not (is_host(values) and (values.flags.c_contiguous or values.flags.f_contiguous)):
+        return np.inf
+    flat = values.ravel(order="K")
+    with np.errstate(over="ignore"):
+        squares = float(np.vdot(flat, flat))
+    return np.log(squares) / 2 if squares > 0 else -np.inf
+
+
+def _max_abs(a):
+    """The largest absolute value of ``a``, without a copy of it."""
+    if sp.issparse(a):
+        a = a.data
+    if is_host(a):
+        return max(float(a.max()), -float(a.min())) if a.size else 0.0
+    xp, _ = namespace_of(a)
+    return max(float(xp.max(a)), -float(xp.min(a)))
+
+
+def scaled_to_one(sample_weight):
+    """``sample_weight``, divided by its largest value if that is so large
+    that their sum could overflow.
+
+    Only the weights' ratios count (the objective divides them by their sum),
+    so this changes no fit; the weights of every other case are left exactly
+    as given.
+    """
+    xp = np if is_host(sample_weight) else namespace_of(sample_weight)[0]
+    largest = float(xp.max(sample_weight)) if sample_weight.shape[0] else 0.0
+    if largest < np.sqrt(np.finfo(host_dtype(sample_weight)).max):
+        return sample_weight
+    return sample_weight / largest
