@@ -1,9 +1,6 @@
 """A tiny configuration of benchmarks/dask_ml.py, so that the script cannot rot."""
 
 import csv
-import importlib.util
-import sys
-from pathlib import Path
 
 import pytest
 
@@ -12,17 +9,7 @@ pytest.importorskip("distributed")
 # wherever benchmarks/ is on sys.path; the script imports the real one itself.
 pytest.importorskip("dask_glm")
 
-BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
-# The script imports its shared modules (problems, _common) as run from there.
-if str(BENCHMARKS) not in sys.path:
-    sys.path.insert(0, str(BENCHMARKS))
-
-
-def load(name):
-    spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from benchmark_scripts import load  # noqa: E402
 
 
 @pytest.fixture(scope="module")

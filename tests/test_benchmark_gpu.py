@@ -1,26 +1,13 @@
 """A tiny configuration of benchmarks/gpu.py on the CPU, so that the script cannot rot."""
 
 import csv
-import importlib.util
 import math
-import sys
-from pathlib import Path
 
 import pytest
 
 pytest.importorskip("torch")
 
-BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
-# The script imports its shared module (_common) as run from there.
-if str(BENCHMARKS) not in sys.path:
-    sys.path.insert(0, str(BENCHMARKS))
-
-
-def load(name):
-    spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from benchmark_scripts import load  # noqa: E402
 
 
 def test_gpu_benchmark_on_the_cpu(tmp_path):
