@@ -91,6 +91,11 @@ def measure(Estimator, params, X, y, f_ref, solver, learning_rate, rtol, max_ite
     return n_iter, seconds
 
 
+def cell(value, spec):
+    """A table cell: ``value`` in ``spec``, or "-" for a missing one."""
+    return "-" if value is None else format(value, spec)
+
+
 def write_csv(rows, path):
     """Write ``rows`` (dicts with the same keys) to ``path``."""
     with open(path, "w", newline="") as handle:

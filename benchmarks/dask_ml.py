@@ -80,7 +80,7 @@ from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn_gd import GDLinearRegressor, GDLogisticRegressor
 
 import problems
-from _common import model_objective, thread_header, write_csv
+from _common import cell, model_objective, thread_header, write_csv
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ALPHA = 1e-4
@@ -535,10 +535,6 @@ def cluster_header(client, args, X):
             f"{X.shape[1]} float64, {X.nbytes / 1e6:.0f} MB in {args.chunks} row chunks; "
             f"reached = within {args.rtol:g} (relative) of f*; times: median of "
             f"{args.repeats} fits")
-
-
-def cell(value, spec):
-    return "-" if value is None else format(value, spec)
 
 
 def print_table(rows):

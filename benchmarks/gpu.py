@@ -56,7 +56,7 @@ from sklearn.exceptions import ConvergenceWarning  # noqa: E402
 
 from sklearn_gd import GDLinearRegressor, GDLogisticRegressor  # noqa: E402
 
-from _common import thread_header, write_csv  # noqa: E402
+from _common import cell, thread_header, write_csv  # noqa: E402
 
 ESTIMATORS = {"GDLinearRegressor": GDLinearRegressor,
               "GDLogisticRegressor": GDLogisticRegressor}
@@ -222,19 +222,15 @@ def add_speedups(rows, cpu):
         row["speedup"] = None if seconds is None else seconds / (row["iter_ms"] / 1e3)
 
 
-def _fmt(value, spec):
-    return "-" if value is None else format(value, spec)
-
-
 def print_table(rows):
     print("| library | estimator | iter ms | GB/s | of peak | `X @ w` ms | `X @ w` GB/s "
           "| fit s | CPU iter ms | speed-up |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         print(f"| {r['library']} | {r['estimator']} | {r['iter_ms']:.3f} | {r['gbps']:.0f} "
-              f"| {_fmt(r['fraction_of_peak'], '.2f')} | {r['matvec_ms']:.3f} "
+              f"| {cell(r['fraction_of_peak'], '.2f')} | {r['matvec_ms']:.3f} "
               f"| {r['matvec_gbps']:.0f} | {r['fit_s']:.2f} "
-              f"| {_fmt(r['cpu_iter_ms'], '.3f')} | {_fmt(r['speedup'], '.1f')} |")
+              f"| {cell(r['cpu_iter_ms'], '.3f')} | {cell(r['speedup'], '.1f')} |")
 
 
 def parse_args(argv):
@@ -268,7 +264,7 @@ def main(argv=None):
     peak = args.peak_bandwidth or peak_bandwidth(name)
     print(thread_header())
     print(f"torch {torch.__version__}, device {device}: {name}, peak bandwidth "
-          f"{_fmt(peak, '.0f')} GB/s; X {args.n_samples} x {args.n_features} {args.dtype}, "
+          f"{cell(peak, '.0f')} GB/s; X {args.n_samples} x {args.n_features} {args.dtype}, "
           f"{args.iterations} iterations a fit, medians of {args.repeats} fits")
     data = make_data(args.n_samples, args.n_features, getattr(torch, args.dtype), device)
     rows = []
