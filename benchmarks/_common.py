@@ -9,7 +9,7 @@ import warnings
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-from sklearn_gd._objective import LinearModelObjective
+from sklearn_gd._linear.objective import LinearModelObjective
 
 
 def median_seconds(fn, repeats):

@@ -74,13 +74,12 @@ import time
 import warnings
 
 import numpy as np
+import problems
+from _common import cell, model_objective, thread_header, write_csv
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LinearRegression, LogisticRegression
 
 from sklearn_gd import GDLinearRegressor, GDLogisticRegressor
-
-import problems
-from _common import cell, model_objective, thread_header, write_csv
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ALPHA = 1e-4

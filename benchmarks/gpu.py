@@ -51,12 +51,11 @@ import traceback  # noqa: E402
 import warnings  # noqa: E402
 
 import numpy as np  # noqa: E402
+from _common import cell, thread_header, write_csv  # noqa: E402
 from sklearn import config_context  # noqa: E402
 from sklearn.exceptions import ConvergenceWarning  # noqa: E402
 
 from sklearn_gd import GDLinearRegressor, GDLogisticRegressor  # noqa: E402
-
-from _common import cell, thread_header, write_csv  # noqa: E402
 
 ESTIMATORS = {"GDLinearRegressor": GDLinearRegressor,
               "GDLogisticRegressor": GDLogisticRegressor}

@@ -19,15 +19,14 @@ import sys
 import time
 
 import numpy as np
-from threadpoolctl import threadpool_limits
-
-from sklearn_gd._losses import BinaryLogLoss, HalfSquaredError
-from sklearn_gd._objective import LinearModelObjective
-from sklearn_gd._passes import fused_available
-from sklearn_gd._threads import threads_for
-
 import problems as problem_list
 from _common import thread_header, write_csv
+from threadpoolctl import threadpool_limits
+
+from sklearn_gd._backends.passes import fused_available
+from sklearn_gd._backends.threads import threads_for
+from sklearn_gd._linear.losses import BinaryLogLoss, HalfSquaredError
+from sklearn_gd._linear.objective import LinearModelObjective
 
 ALPHA = 1e-4
 

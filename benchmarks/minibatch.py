@@ -32,14 +32,13 @@ import time
 import warnings
 
 import numpy as np
+import problems as problem_list
+from _common import median_seconds, model_objective, thread_header, write_csv
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import SGDClassifier
 from threadpoolctl import threadpool_limits
 
 from sklearn_gd import GDLogisticRegressor
-
-import problems as problem_list
-from _common import median_seconds, model_objective, thread_header, write_csv
 
 ALPHA = 1e-4  # GDLogisticRegressor's default, and SGDClassifier's
 LEARNING_RATE = "auto"

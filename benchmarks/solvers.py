@@ -16,14 +16,14 @@ Run from the repository root::
 import argparse
 import sys
 
+from _common import measure, time_peer, write_csv
+from _common import objective_at as _objective_at
 from sklearn.datasets import load_breast_cancer, load_diabetes
 from sklearn.linear_model import Lasso, LinearRegression, LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_gd import GDLinearRegressor, GDLogisticRegressor
-from sklearn_gd._losses import BinaryLogLoss, HalfSquaredError
-
-from _common import measure, objective_at as _objective_at, time_peer, write_csv
+from sklearn_gd._linear.losses import BinaryLogLoss, HalfSquaredError
 
 CONFIGS = [
     ("gd", "auto"), ("gd", "line_search"), ("gd", "bb"), ("momentum", "auto"),

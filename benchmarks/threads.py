@@ -14,13 +14,12 @@ Run from the repository root::
 import argparse
 import sys
 
+import problems as problem_list
+from _common import median_seconds, thread_header, write_csv
 from sklearn.linear_model import LogisticRegression
 from threadpoolctl import threadpool_info, threadpool_limits
 
 from sklearn_gd import GDLogisticRegressor
-
-import problems as problem_list
-from _common import median_seconds, thread_header, write_csv
 
 
 def estimators():

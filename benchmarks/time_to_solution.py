@@ -28,16 +28,25 @@ import tracemalloc
 import warnings
 
 import numpy as np
+import problems as problem_list
+from _common import (
+    first_iteration,
+    median_seconds,
+    model_objective,
+    thread_header,
+    write_csv,
+)
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import (LinearRegression, LogisticRegression, Ridge,
-                                  SGDClassifier, SGDRegressor)
+from sklearn.linear_model import (
+    LinearRegression,
+    LogisticRegression,
+    Ridge,
+    SGDClassifier,
+    SGDRegressor,
+)
 from threadpoolctl import threadpool_limits
 
 from sklearn_gd import GDLinearRegressor, GDLogisticRegressor
-
-import problems as problem_list
-from _common import (first_iteration, median_seconds, model_objective, thread_header,
-                     write_csv)
 
 ALPHA = 1e-4  # GDLogisticRegressor's default; a small ridge for regression too
 # The default first ("auto": Barzilai-Borwein steps for full-batch gd), then the

@@ -1,10 +1,10 @@
 """Gradient descent for scikit-learn: plain, visible and fast."""
 
-from ._classifier import GDLogisticRegressor
-from ._minimize import minimize
+from ._estimators.classifier import GDLogisticRegressor
+from ._estimators.minimize import minimize
+from ._estimators.regressor import GDLinearRegressor
+from ._optim.result import DescentResult
 from ._plot import DescentPathDisplay, LossCurveDisplay
-from ._regressor import GDLinearRegressor
-from ._result import DescentResult
 from .exceptions import DivergenceError
 
 __version__ = "0.1.0"

@@ -16,8 +16,8 @@ from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from ._classifier import GDLogisticRegressor
-from ._regressor import GDLinearRegressor
+from ._estimators.classifier import GDLogisticRegressor
+from ._estimators.regressor import GDLinearRegressor
 
 # The default first: GridSearchCV gives a tie in score to the first candidate.
 LEARNING_RATES = ["auto", "line_search", 0.01, 0.1, 1.0]

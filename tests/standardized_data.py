@@ -5,8 +5,13 @@ The arrays are shared between tests: a test must not modify them in place.
 
 from functools import cache
 
-from sklearn.datasets import (load_breast_cancer, load_diabetes, load_digits, load_iris,
-                              load_wine)
+from sklearn.datasets import (
+    load_breast_cancer,
+    load_diabetes,
+    load_digits,
+    load_iris,
+    load_wine,
+)
 from sklearn.preprocessing import StandardScaler
 
 LOADERS = {

@@ -9,9 +9,9 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sklearn_gd import GDLinearRegressor, GDLogisticRegressor, minimize
-from sklearn_gd._rules import AdaGrad, Adam, RMSprop
-from sklearn_gd._step_sizes import AdaptiveStep, InvScalingStep
-from sklearn_gd._problem import Smooth
+from sklearn_gd._optim.problem import Smooth
+from sklearn_gd._optim.rules import AdaGrad, Adam, RMSprop
+from sklearn_gd._optim.step_sizes import AdaptiveStep, InvScalingStep
 
 G1, G2 = np.array([3.0, -0.5]), np.array([1.0, 2.0])
 

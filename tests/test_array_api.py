@@ -16,7 +16,7 @@ from sklearn import config_context
 from sklearn.datasets import make_classification, make_regression
 
 from sklearn_gd import GDLinearRegressor, GDLogisticRegressor, minimize
-from sklearn_gd._namespace import to_host
+from sklearn_gd._backends.namespace import to_host
 
 
 def _torch(device):

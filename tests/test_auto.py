@@ -16,11 +16,16 @@ from sklearn.metrics import log_loss
 from standardized_data import standardized
 
 from sklearn_gd import GDLinearRegressor, GDLogisticRegressor
-from sklearn_gd._losses import HalfSquaredError
-from sklearn_gd._minimize import make_rule_and_step
-from sklearn_gd._objective import LinearModelObjective
-from sklearn_gd._step_sizes import (AdaptiveStep, BarzilaiBorwein, ConstantStep,
-                                    InvScalingStep, resolve_auto)
+from sklearn_gd._estimators.minimize import make_rule_and_step
+from sklearn_gd._linear.losses import HalfSquaredError
+from sklearn_gd._linear.objective import LinearModelObjective
+from sklearn_gd._optim.step_sizes import (
+    AdaptiveStep,
+    BarzilaiBorwein,
+    ConstantStep,
+    InvScalingStep,
+    resolve_auto,
+)
 
 MOMENTUM = 0.9
 

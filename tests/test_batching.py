@@ -23,8 +23,8 @@ from sklearn.model_selection import train_test_split
 from standardized_data import standardized
 
 from sklearn_gd import DivergenceError, GDLinearRegressor, GDLogisticRegressor
-from sklearn_gd._losses import BinaryLogLoss, HalfSquaredError
-from sklearn_gd._objective import LinearModelObjective
+from sklearn_gd._linear.losses import BinaryLogLoss, HalfSquaredError
+from sklearn_gd._linear.objective import LinearModelObjective
 
 SOLVERS = ["gd", "momentum", "nesterov", "adam", "adagrad", "rmsprop"]
 # The objective a mini-batch fit stops at, relative to the optimum's:

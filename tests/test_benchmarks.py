@@ -5,7 +5,6 @@ import importlib.util
 
 import numpy as np
 import pytest
-
 from benchmark_scripts import load
 
 

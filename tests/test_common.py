@@ -6,7 +6,7 @@ import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_gd import GDLinearRegressor, GDLogisticRegressor, minimize
-from sklearn_gd._docstrings import MARKERS
+from sklearn_gd._estimators.docstrings import MARKERS
 
 # A constant step must stay under 2/L for the data at hand. The checks fit
 # features as large as N(100, 1) (check_fit_idempotent: L ~ 2e4 for least
@@ -92,7 +92,7 @@ def runs_array_api_checks(estimator):
     """Whether scikit-learn's array API checks run on this configuration.
 
     The update rules run on the host and never see where ``X`` lives
-    (:mod:`sklearn_gd._namespace`): what the array API changes is the pass
+    (:mod:`sklearn_gd._backends.namespace`): what the array API changes is the pass
     over ``X`` and the arrays a fit stores. The plain-descent configurations
     cover every learning rate, the L1 proximal step, mini-batches, early
     stopping, class weights and the recorded path; the other solvers would

@@ -16,13 +16,19 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 from sklearn.datasets import load_diabetes, load_iris
-from sklearn.linear_model import ElasticNet, Lasso, LinearRegression, LogisticRegression, Ridge
+from sklearn.linear_model import (
+    ElasticNet,
+    Lasso,
+    LinearRegression,
+    LogisticRegression,
+    Ridge,
+)
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_gd import GDLinearRegressor, GDLogisticRegressor
-from sklearn_gd._losses import HalfSquaredError, MultinomialLogLoss
-from sklearn_gd._objective import LinearModelObjective
-from sklearn_gd._penalties import penalty_strengths
+from sklearn_gd._linear.losses import HalfSquaredError, MultinomialLogLoss
+from sklearn_gd._linear.objective import LinearModelObjective
+from sklearn_gd._linear.penalties import penalty_strengths
 
 FULL_RTOL = 1e-9
 ADAPTIVE_RTOL = 1e-7

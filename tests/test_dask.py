@@ -100,7 +100,7 @@ def test_partial_fit_streams_the_chunks(client):
 
 
 def test_without_a_cluster_dask_schedules_the_same_passes(monkeypatch):
-    import sklearn_gd._dask as module
+    import sklearn_gd._backends.dask_pass as module
 
     monkeypatch.setattr(module, "_client", lambda: None)
     X, y = _regression()

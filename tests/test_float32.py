@@ -10,7 +10,7 @@ So ``X`` is watched. :class:`Float32Only` is a view of the float32 ``X`` that
 records every operand a ufunc (``np.matmul`` included, so ``X @ W`` and
 ``X.T @ R``) or an array function (``np.dot``, ``np.einsum``...) meets with it
 that would make the result something other than float32. The compiled fused
-pass (numba, :mod:`sklearn_gd._kernels`) reads ``X`` without ufuncs, so its
+pass (numba, :mod:`sklearn_gd._backends.kernels`) reads ``X`` without ufuncs, so its
 entry point is watched too: every array it is handed must be float32. Each
 test runs the numpy passes (``LinearModelObjective.fused = False``) and, where
 it applies and numba is installed, the fused one, and checks that ``X`` was
@@ -23,14 +23,18 @@ from numpy.testing import assert_allclose
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_gd import GDLinearRegressor, GDLogisticRegressor, minimize
-from sklearn_gd._descent import descend
-from sklearn_gd._losses import BinaryLogLoss, HalfSquaredError, MultinomialLogLoss
-from sklearn_gd._minimize import make_rule_and_step
-from sklearn_gd._objective import LinearModelObjective
-from sklearn_gd._stochastic import descend_minibatch
+from sklearn_gd._estimators.minimize import make_rule_and_step
+from sklearn_gd._linear.losses import (
+    BinaryLogLoss,
+    HalfSquaredError,
+    MultinomialLogLoss,
+)
+from sklearn_gd._linear.objective import LinearModelObjective
+from sklearn_gd._optim.descent import descend
+from sklearn_gd._optim.minibatch import descend_minibatch
 
 try:  # the gradient passes, and the fused one where numba is installed
-    from sklearn_gd import _passes
+    from sklearn_gd._backends import passes as _passes
 except ImportError:
     _passes = None
 

@@ -3,15 +3,19 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from finite_differences import central_differences
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.special import expit, softmax
-from finite_differences import central_differences
 from sklearn.metrics import log_loss
 
-from sklearn_gd._lipschitz import gram_spectral_norm
-from sklearn_gd._losses import BinaryLogLoss, HalfSquaredError, MultinomialLogLoss
-from sklearn_gd._objective import LinearModelObjective
+from sklearn_gd._linear.lipschitz import gram_spectral_norm
+from sklearn_gd._linear.losses import (
+    BinaryLogLoss,
+    HalfSquaredError,
+    MultinomialLogLoss,
+)
+from sklearn_gd._linear.objective import LinearModelObjective
 
 LOSSES = ["squared", "binary", "multinomial"]
 

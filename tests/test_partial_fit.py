@@ -19,8 +19,8 @@ from sklearn.linear_model import LinearRegression
 from standardized_data import standardized
 
 from sklearn_gd import DivergenceError, GDLinearRegressor, GDLogisticRegressor
-from sklearn_gd._losses import HalfSquaredError
-from sklearn_gd._objective import LinearModelObjective
+from sklearn_gd._linear.losses import HalfSquaredError
+from sklearn_gd._linear.objective import LinearModelObjective
 
 
 def objective_value(X, y, model, alpha=0.0, l1_ratio=0.0):

@@ -7,10 +7,14 @@ import scipy.sparse as sp
 from threadpoolctl import threadpool_info
 
 from sklearn_gd import GDLinearRegressor, GDLogisticRegressor
-from sklearn_gd import _passes
-from sklearn_gd._losses import BinaryLogLoss, HalfSquaredError, MultinomialLogLoss
-from sklearn_gd._objective import LinearModelObjective
-from sklearn_gd._threads import SMALL_SIZE, blas_threads, threads_for
+from sklearn_gd._backends import passes as _passes
+from sklearn_gd._backends.threads import SMALL_SIZE, blas_threads, threads_for
+from sklearn_gd._linear.losses import (
+    BinaryLogLoss,
+    HalfSquaredError,
+    MultinomialLogLoss,
+)
+from sklearn_gd._linear.objective import LinearModelObjective
 
 needs_numba = pytest.mark.skipif(not _passes.fused_available(),
                                  reason="the fused pass needs numba (the 'fast' extra)")

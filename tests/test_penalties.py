@@ -1,12 +1,12 @@
 """The L1 and elastic-net penalties: by hand, in the objective, and in the estimators.
 
-- :class:`~sklearn_gd._penalties.ElasticNet`: soft-thresholding, the
+- :class:`~sklearn_gd._linear.penalties.ElasticNet`: soft-thresholding, the
   subgradient of least size and the ``penalty`` -> ``(alpha, l1_ratio)``
   mapping, checked by hand on tiny arrays;
-- :class:`~sklearn_gd._objective.LinearModelObjective` with ``l1_ratio > 0``:
+- :class:`~sklearn_gd._linear.objective.LinearModelObjective` with ``l1_ratio > 0``:
   its value, the gradient of its smooth part, the proximal step (never on the
   intercept) and the stationarity measure, zero at scikit-learn's Lasso optimum;
-- :class:`~sklearn_gd._rules.Extrapolated` (FISTA and constant momentum on the
+- :class:`~sklearn_gd._optim.rules.Extrapolated` (FISTA and constant momentum on the
   iterates): the extrapolated points by hand, restart included;
 - the estimators with ``penalty="l1"`` and ``"elasticnet"`` against
   :class:`~sklearn.linear_model.Lasso`, :class:`~sklearn.linear_model.ElasticNet`
@@ -22,10 +22,10 @@ from sklearn.linear_model import Lasso, LogisticRegression
 from standardized_data import standardized
 
 from sklearn_gd import GDLinearRegressor, GDLogisticRegressor
-from sklearn_gd._losses import HalfSquaredError
-from sklearn_gd._objective import LinearModelObjective
-from sklearn_gd._penalties import ElasticNet, penalty_strengths
-from sklearn_gd._rules import Extrapolated
+from sklearn_gd._linear.losses import HalfSquaredError
+from sklearn_gd._linear.objective import LinearModelObjective
+from sklearn_gd._linear.penalties import ElasticNet, penalty_strengths
+from sklearn_gd._optim.rules import Extrapolated
 
 # Coefficients must match the reference to this much of its largest |coef|.
 # Measured: the regressor is within 1e-9 of Lasso/ElasticNet (coordinate

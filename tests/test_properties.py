@@ -37,10 +37,14 @@ from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_gd import GDLinearRegressor, GDLogisticRegressor
-from sklearn_gd._losses import BinaryLogLoss, HalfSquaredError, MultinomialLogLoss
-from sklearn_gd._objective import LinearModelObjective
-from sklearn_gd._penalties import PENALTIES, ElasticNet, penalty_strengths
-from sklearn_gd._rules import ADAPTIVE_SOLVERS, SOLVERS
+from sklearn_gd._linear.losses import (
+    BinaryLogLoss,
+    HalfSquaredError,
+    MultinomialLogLoss,
+)
+from sklearn_gd._linear.objective import LinearModelObjective
+from sklearn_gd._linear.penalties import PENALTIES, ElasticNet, penalty_strengths
+from sklearn_gd._optim.rules import ADAPTIVE_SOLVERS, SOLVERS
 
 LOSSES = {"squared": HalfSquaredError, "binary": BinaryLogLoss,
           "multinomial": MultinomialLogLoss}

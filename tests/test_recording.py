@@ -15,7 +15,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from standardized_data import standardized
 
 from sklearn_gd import GDLinearRegressor, GDLogisticRegressor, minimize
-from sklearn_gd._params import (
+from sklearn_gd._linear.params import (
     coef_from_flat,
     coef_from_theta,
     flat_from_coef,

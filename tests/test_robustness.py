@@ -17,10 +17,10 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 from sklearn.utils._param_validation import InvalidParameterError
 
-import sklearn_gd._base
-import sklearn_gd._descent
+import sklearn_gd._estimators.base
+import sklearn_gd._optim.descent
 from sklearn_gd import GDLinearRegressor, GDLogisticRegressor
-from sklearn_gd._objective import LinearModelObjective
+from sklearn_gd._linear.objective import LinearModelObjective
 from sklearn_gd.exceptions import DivergenceError
 
 SOLVERS = ["gd", "momentum", "nesterov", "adam", "adagrad", "rmsprop"]
@@ -312,7 +312,7 @@ def test_divergence_detected_within_a_few_iterations(batch_size, solver, monkeyp
 
     # The reference: the same descent, its watch off, a few iterations past
     # the detection; J computed here from the recorded path.
-    monkeypatch.setattr(sklearn_gd._descent, "BLOWUP_FACTOR", np.inf)
+    monkeypatch.setattr(sklearn_gd._optim.descent, "BLOWUP_FACTOR", np.inf)
     ref = GDLinearRegressor(**{**params, "max_iter": detected + LAG + 1},
                             record_path=True)
     quiet_fit(ref, X_REG, Y_REG)
@@ -619,7 +619,7 @@ def test_overlapping_fits_restore_blas_threads():
     first to begin ends first. Each holds the BLAS pools at one thread while
     it runs; once both are done, the pools must be back as they were."""
     threadpoolctl = pytest.importorskip("threadpoolctl")
-    from sklearn_gd._threads import threads_for
+    from sklearn_gd._backends.threads import threads_for
 
     def blas():
         return [d["num_threads"] for d in threadpoolctl.threadpool_info()

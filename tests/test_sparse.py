@@ -22,7 +22,7 @@ from numpy.testing import assert_allclose
 from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_gd import GDLinearRegressor, GDLogisticRegressor
-from sklearn_gd._objective import LinearModelObjective
+from sklearn_gd._linear.objective import LinearModelObjective
 
 FORMATS = {
     "csr_matrix": sp.csr_matrix,

@@ -10,7 +10,7 @@ from numbers import Integral
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from .._params import coef_from_flat, flat_from_coef, flat_name, theta_from_coef
+from .._linear.params import coef_from_flat, flat_from_coef, flat_name, theta_from_coef
 from ._matplotlib import check_matplotlib_support, figure_and_axes
 from ._view import evaluate, finite_prefix, framed_count, path_grid
 from .loss_curve import _final_step

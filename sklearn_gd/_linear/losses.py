@@ -6,7 +6,7 @@ respect to ``Z``, and ``curvature``, a bound on the second derivative in
 ``z`` that turns into the Lipschitz constant of the objective's gradient.
 
 ``xp`` is the array namespace of ``Y`` and ``Z``: NumPy by default, or that of
-an array API library when the data lives there (:mod:`sklearn_gd._namespace`).
+an array API library when the data lives there (:mod:`sklearn_gd._backends.namespace`).
 """
 
 import numpy as np

@@ -5,7 +5,7 @@ OpenBLAS and scikit-learn's OpenMP are three pools whose threads wake, spin
 and wait on every call, and on data that fits in a cache that costs more than
 it saves. So a fit on fewer than ``SMALL_SIZE`` entries of ``X`` runs its BLAS
 pools at one thread; a larger one keeps the pools as they are, and the fused
-gradient pass (:mod:`sklearn_gd._kernels`) uses as many threads as numpy's BLAS
+gradient pass (:mod:`sklearn_gd._backends.kernels`) uses as many threads as numpy's BLAS
 pool has, so that a user's ``threadpoolctl.threadpool_limits`` holds for it too.
 
 A ``ThreadpoolController`` takes about a millisecond to build (it scans the
@@ -20,7 +20,7 @@ from functools import cache
 import scipy.sparse as sp
 from threadpoolctl import ThreadpoolController
 
-from ._namespace import is_host
+from .namespace import is_host
 
 # Entries of X (stored entries, if sparse) below which a fit runs one thread:
 # a pass over 2**16 float64 entries (0.5 MiB) takes ~20 us, less than waking a
@@ -45,7 +45,7 @@ def blas_threads():
 def threads_for(X):
     """Hold the thread pools at what a fit on ``X`` should use; yield the
     number of threads the gradient passes may use. Arrays of other libraries
-    (:mod:`sklearn_gd._namespace`) run on their own library's threads."""
+    (:mod:`sklearn_gd._backends.namespace`) run on their own library's threads."""
     if not is_host(X):
         yield 1
         return

@@ -3,16 +3,16 @@
 from sklearn.base import RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._base import BaseGD, restore_on_failure, validation
-from ._callbacks import FitCallbacks
-from ._docstrings import with_shared_parameters
-from ._losses import HalfSquaredError
-from ._dask import check_dask_fit, dask_decision, stream_blocks
-from ._namespace import as_columns, follow_X, is_dask
-from ._objective import LinearModelObjective
-from ._penalties import penalty_strengths
-from ._scale import check_scale, scaled_to_one
-from ._sklearn_compat import _check_sample_weight, _fit_context, check_same_namespace
+from .._backends.dask_pass import check_dask_fit, dask_decision, stream_blocks
+from .._backends.namespace import as_columns, follow_X, is_dask
+from .._linear.losses import HalfSquaredError
+from .._linear.objective import LinearModelObjective
+from .._linear.penalties import penalty_strengths
+from .._sklearn_compat import _check_sample_weight, _fit_context, check_same_namespace
+from .base import BaseGD, restore_on_failure, validation
+from .callbacks import FitCallbacks
+from .docstrings import with_shared_parameters
+from .scale import check_scale, scaled_to_one
 
 
 @with_shared_parameters

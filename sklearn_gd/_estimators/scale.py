@@ -9,8 +9,8 @@ for scaling, rather than fitted into a model of zeros or infinities.
 import numpy as np
 import scipy.sparse as sp
 
-from ._lipschitz import max_row_norm
-from ._namespace import host_dtype, is_host, namespace_of
+from .._backends.namespace import host_dtype, is_host, namespace_of
+from .._linear.lipschitz import max_row_norm
 
 
 def check_scale(X, y=None):

@@ -3,11 +3,11 @@ r"""Where the data lives, and what crosses between it and the descent loop.
 ``X`` is one of three kinds of array:
 
 - **host**: a NumPy array or a scipy.sparse matrix, the passes of
-  :mod:`sklearn_gd._passes`;
+  :mod:`sklearn_gd._backends.passes`;
 - **namespace**: an array of another array API namespace (PyTorch, CuPy,
   array-api-strict), on whatever device it is, under scikit-learn's
   ``array_api_dispatch``;
-- **dask**: a ``dask.array`` chunked by rows (:mod:`sklearn_gd._dask`).
+- **dask**: a ``dask.array`` chunked by rows (:mod:`sklearn_gd._backends.dask_pass`).
 
 Everything with a row per sample (``X``, the targets, the sample weights) stays
 where ``X`` is, and so does all the work that reads it: the pass of every
@@ -23,7 +23,7 @@ launches an iteration, each longer than the same update on the host.
 import numpy as np
 import scipy.sparse as sp
 
-from ._sklearn_compat import (
+from .._sklearn_compat import (
     _convert_to_numpy,
     array_api_compat,
     get_namespace_and_device,

@@ -16,7 +16,7 @@ the data alone:
 
 - **fused** (numba installed, dense C-contiguous ``X``, one output: least
   squares or binary log loss): one compiled loop over the rows
-  (:mod:`sklearn_gd._kernels`), about one ``X @ w`` in time;
+  (:mod:`sklearn_gd._backends.kernels`), about one ``X @ w`` in time;
 - **blocked** (other dense ``X`` larger than a cache): the numpy pass over
   blocks of rows small enough that the second read of a block, by
   ``X_B.T @ r_B``, comes from the cache;
@@ -24,9 +24,9 @@ the data alone:
   loss, then ``X.T @ R``;
 - **namespace** (``X`` of another array API library, such as PyTorch on a
   GPU): the plain pass in that namespace, on that device, with one transfer
-  of the results to the host (:mod:`sklearn_gd._namespace`);
+  of the results to the host (:mod:`sklearn_gd._backends.namespace`);
 - **dask** (a dask array chunked by rows): the fused or plain pass on each
-  chunk, where it lies, and their sum (:mod:`sklearn_gd._dask`).
+  chunk, where it lies, and their sum (:mod:`sklearn_gd._backends.dask_pass`).
 
 All of them compute the same sums (to rounding; the tests hold the host
 passes to 1e-12 of each other and the fits on other arrays to 1e-10 and 1e-8
@@ -41,8 +41,8 @@ from functools import cache
 import numpy as np
 import scipy.sparse as sp
 
-from ._losses import BinaryLogLoss, HalfSquaredError
-from ._namespace import is_dask, is_host, namespace_of, to_device, to_host
+from .._linear.losses import BinaryLogLoss, HalfSquaredError
+from .namespace import is_dask, is_host, namespace_of, to_device, to_host
 
 # A block of rows of about this size, with its residuals, stays in a core's L2
 # cache (1 MiB on the machines we measure), so X_B.T @ r_B reads it from there.
@@ -58,7 +58,7 @@ def _kernels():
     if os.environ.get("SKLEARN_GD_NUMBA", "1") == "0":
         return None
     try:
-        from . import _kernels as kernels
+        from . import kernels
     except ImportError:
         return None
     return kernels
@@ -79,7 +79,7 @@ def loss_pass(X, Y, weights, loss, W, b=None, n_threads=1, fused=True):
     weights : ndarray of shape (n_samples,)
         Sample weights that sum to one, in the dtype of ``X``.
     loss : object
-        A loss of :mod:`sklearn_gd._losses`.
+        A loss of :mod:`sklearn_gd._linear.losses`.
     W : ndarray of shape (n_features, n_outputs)
     b : ndarray of shape (n_outputs,) or None
         The intercepts; None without.
@@ -96,7 +96,7 @@ def loss_pass(X, Y, weights, loss, W, b=None, n_threads=1, fused=True):
     """
     if not is_host(X):
         if is_dask(X):
-            from ._dask import dask_pass
+            from .dask_pass import dask_pass
 
             return dask_pass(X, Y, weights, loss, W, b, fused=fused)
         return _namespace_pass(X, Y, weights, loss, W, b)

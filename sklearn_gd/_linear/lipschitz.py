@@ -3,9 +3,9 @@
 import numpy as np
 import scipy.sparse as sp
 
-from ._losses import HalfSquaredError
-from ._namespace import host_dtype, is_host, namespace_of
-from ._passes import loss_pass
+from .._backends.namespace import host_dtype, is_host, namespace_of
+from .._backends.passes import loss_pass
+from .losses import HalfSquaredError
 
 
 def gram_spectral_norm(X, weights, fit_intercept, *, n_threads=1, max_iter=100,

@@ -2,14 +2,14 @@ r"""Dask arrays: data larger than one machine, fitted where its chunks are.
 
 ``fit`` takes a ``dask.array`` ``X`` chunked by rows. Every gradient pass is a
 map-reduce on the Dask scheduler (a ``distributed.Client`` when one is
-running): each chunk's task runs the host pass of :mod:`sklearn_gd._passes`
+running): each chunk's task runs the host pass of :mod:`sklearn_gd._backends.passes`
 (the fused kernel where it applies) on the worker that holds the chunk and
 returns ``n_features + 2`` numbers an output; dask sums them in a tree and the
 driver receives one small vector an iteration. ``X`` is persisted once, at
 the start of ``fit``, so every pass reads the chunks from the workers' memory;
 each iteration submits a fresh graph of one task a chunk plus the sum, so
 nothing grows from one iteration to the next. The parameters and the loop stay
-on the driver, as for every other kind of data (:mod:`sklearn_gd._namespace`).
+on the driver, as for every other kind of data (:mod:`sklearn_gd._backends.namespace`).
 
 ``predict`` returns a lazy dask array; ``partial_fit`` takes the chunks one
 after the other, for data streamed from a source larger than memory.
@@ -19,11 +19,11 @@ from numbers import Real
 
 import numpy as np
 
-from ._passes import loss_pass, unpack_pass
+from .passes import loss_pass, unpack_pass
 
 
 def dask_pass(X, Y, weights, loss, W, b=None, fused=True):
-    """The pass of :func:`~sklearn_gd._passes.loss_pass` over a dask ``X``.
+    """The pass of :func:`~sklearn_gd._backends.passes.loss_pass` over a dask ``X``.
 
     ``Y`` and ``weights`` are dask arrays chunked as ``X``'s rows. On a
     ``distributed`` cluster the chunks' tasks go straight to the scheduler as

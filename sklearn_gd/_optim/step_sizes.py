@@ -15,7 +15,7 @@ from collections import deque
 
 import numpy as np
 
-from ._rules import ADAPTIVE_SOLVERS
+from .rules import ADAPTIVE_SOLVERS
 
 
 class LineSearchFailed(Exception):
@@ -231,7 +231,7 @@ def make_step_size(learning_rate, problem, solver, *, schedule, power_t,
     - ``"lipschitz"`` is ``1/L`` when the problem knows a Lipschitz constant
       ``L`` of its gradient (plain descent without one backtracks, never
       growing); for mini-batches, ``L`` is the batches' expected smoothness
-      (:meth:`~sklearn_gd._objective.LinearModelObjective.batch_lipschitz`),
+      (:meth:`~sklearn_gd._linear.objective.LinearModelObjective.batch_lipschitz`),
       and on noisy gradients (mini-batches, a stream) the constant
       ``momentum`` of ``"momentum"`` (and of mini-batch ``"nesterov"``)
       scales the step by ``1 - momentum``, since it lengthens every step

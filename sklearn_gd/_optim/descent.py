@@ -22,8 +22,8 @@ import warnings
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-from ._result import DescentResult
-from ._step_sizes import LineSearchFailed
+from .result import DescentResult
+from .step_sizes import LineSearchFailed
 
 # An objective this many times its own scale above where it started has blown
 # up: a convergent gradient method never climbs that far.

@@ -11,12 +11,13 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._base import BaseGD, restore_on_failure, validation
-from ._callbacks import FitCallbacks
-from ._docstrings import with_shared_parameters
-from ._losses import BinaryLogLoss, MultinomialLogLoss
-from ._dask import check_dask_fit, dask_decision, dask_labels, stream_blocks
-from ._namespace import (
+from .._backends.dask_pass import (
+    check_dask_fit,
+    dask_decision,
+    dask_labels,
+    stream_blocks,
+)
+from .._backends.namespace import (
     dispatched_namespace,
     follow_X,
     host_dtype,
@@ -24,15 +25,19 @@ from ._namespace import (
     to_device,
     to_host,
 )
-from ._objective import LinearModelObjective
-from ._penalties import penalty_strengths
-from ._scale import check_scale, scaled_to_one
-from ._sklearn_compat import (
+from .._linear.losses import BinaryLogLoss, MultinomialLogLoss
+from .._linear.objective import LinearModelObjective
+from .._linear.penalties import penalty_strengths
+from .._sklearn_compat import (
     StrOptions,
     _check_sample_weight,
     _fit_context,
     check_same_namespace,
 )
+from .base import BaseGD, restore_on_failure, validation
+from .callbacks import FitCallbacks
+from .docstrings import with_shared_parameters
+from .scale import check_scale, scaled_to_one
 
 
 @with_shared_parameters

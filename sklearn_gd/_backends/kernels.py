@@ -16,7 +16,7 @@ the GIL), which avoids numba's threading layers: the workqueue layer aborts
 when two threads launch kernels at once, as ``GridSearchCV(n_jobs)`` with
 threads does.
 
-Importing this module imports numba; :mod:`sklearn_gd._passes` does so only
+Importing this module imports numba; :mod:`sklearn_gd._backends.passes` does so only
 when numba is installed.
 """
 

@@ -10,7 +10,7 @@ n_outputs)``: ``W`` on top, the intercept ``b`` as the last row when
 ``fit_intercept``. The intercept is not penalized.
 
 The loop reads the objective through the problem protocol of
-:mod:`sklearn_gd._problem`: the value of :math:`J` with the gradient of its
+:mod:`sklearn_gd._optim.problem`: the value of :math:`J` with the gradient of its
 smooth part, the proximal step of the non-smooth part, the stationarity
 measure and a Lipschitz constant.
 """
@@ -19,10 +19,10 @@ import copy
 
 import numpy as np
 
-from ._lipschitz import gram_spectral_norm, max_row_norm
-from ._namespace import host_dtype, take_rows, xp_sum
-from ._passes import loss_pass
-from ._penalties import ElasticNet
+from .._backends.namespace import host_dtype, take_rows, xp_sum
+from .._backends.passes import loss_pass
+from .lipschitz import gram_spectral_norm, max_row_norm
+from .penalties import ElasticNet
 
 
 class LinearModelObjective:
@@ -32,17 +32,17 @@ class LinearModelObjective:
     ----------
     X : {ndarray, sparse matrix, array API array, dask array} of shape \
             (n_samples, n_features)
-        Whatever the kind of ``X`` (:mod:`sklearn_gd._namespace`), ``Y`` and
+        Whatever the kind of ``X`` (:mod:`sklearn_gd._backends.namespace`), ``Y`` and
         ``sample_weight`` are of the same and the parameters NumPy arrays.
     Y : array of shape (n_samples, n_targets)
         Targets as the loss reads them.
     sample_weight : array of shape (n_samples,)
         Non-negative, with a positive sum.
     loss : object
-        A loss from :mod:`sklearn_gd._losses`.
+        A loss from :mod:`sklearn_gd._linear.losses`.
     alpha : float >= 0
     l1_ratio : float in [0, 1], default=0.0
-        The penalty's strength and its L1 share (:mod:`sklearn_gd._penalties`).
+        The penalty's strength and its L1 share (:mod:`sklearn_gd._linear.penalties`).
     fit_intercept : bool
     n_outputs : int
         Columns of ``W``.
@@ -51,7 +51,7 @@ class LinearModelObjective:
     ----------
     n_threads : int
         Threads a gradient pass may use (1 unless the caller sets more;
-        :mod:`sklearn_gd._threads` chooses it for a fit).
+        :mod:`sklearn_gd._backends.threads` chooses it for a fit).
     fused : bool
         Whether passes may use the compiled fused kernel (True; the tests
         set False to compare with the numpy passes).
@@ -126,7 +126,7 @@ class LinearModelObjective:
         """:math:`J(\\theta)` and the gradient of its smooth part.
 
         The data term comes from one gradient pass over ``X``
-        (:func:`~sklearn_gd._passes.loss_pass`, which picks the fastest).
+        (:func:`~sklearn_gd._backends.passes.loss_pass`, which picks the fastest).
         """
         W, b = self.split(theta)
         value, grad_W, grad_b = loss_pass(

@@ -4,13 +4,13 @@ from numbers import Integral, Real
 
 import numpy as np
 
-from ._descent import TimeLimit, descend
-from ._docstrings import with_shared_parameters
-from ._namespace import dispatched_namespace, on_device, to_device, to_host
-from ._problem import FunctionProblem
-from ._rules import ADAPTIVE_SOLVERS, SOLVERS, make_rule
-from ._sklearn_compat import Interval, StrOptions, validate_params
-from ._step_sizes import SCHEDULES, make_step_size
+from .._backends.namespace import dispatched_namespace, on_device, to_device, to_host
+from .._optim.descent import TimeLimit, descend
+from .._optim.problem import FunctionProblem
+from .._optim.rules import ADAPTIVE_SOLVERS, SOLVERS, make_rule
+from .._optim.step_sizes import SCHEDULES, make_step_size
+from .._sklearn_compat import Interval, StrOptions, validate_params
+from .docstrings import with_shared_parameters
 
 SOLVER_CONSTRAINTS = {
     "solver": [StrOptions(set(SOLVERS))],
@@ -122,7 +122,7 @@ def minimize(
         another array API library (PyTorch, CuPy, ...): ``fun`` and ``jac``
         then receive arrays of that library on ``x0``'s device, and the
         result's ``x`` and ``jac`` are such arrays too. The loop itself keeps
-        ``x`` on the host (see :mod:`sklearn_gd._namespace`).
+        ``x`` on the host (see :mod:`sklearn_gd._backends.namespace`).
     jac : callable or True
         The gradient, ``jac(x) -> ndarray`` of the shape of ``x0``, or True
         when ``fun`` returns it. Gradient descent needs it: there is no

@@ -18,7 +18,7 @@ shrinks, if its schedule can (``"adaptive"``), or the descent stops.
 
 import numpy as np
 
-from ._descent import BlowUpWatch, Patience, Record, callback_stops, finish
+from .descent import BlowUpWatch, Patience, Record, callback_stops, finish
 
 
 def descend_minibatch(
@@ -32,7 +32,7 @@ def descend_minibatch(
     problem protocol. ``random_state`` is a :class:`numpy.random.Generator`
     or :class:`~numpy.random.RandomState` for the shuffles. ``state`` continues
     the rule's state of an earlier descent (``result.rule_state``).
-    ``time_limit`` (a :class:`~sklearn_gd._descent.TimeLimit`) is asked after
+    ``time_limit`` (a :class:`~sklearn_gd._optim.descent.TimeLimit`) is asked after
     every mini-batch, and cuts the epoch short once it has passed.
     ``check_progress=False`` runs the epochs without the stopping test or a
     warning at ``max_iter`` (one epoch of ``partial_fit``).

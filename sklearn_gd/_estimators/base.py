@@ -14,16 +14,16 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 
-from ._callbacks import CallbackSupportMixin
-from ._descent import Patience, TimeLimit, descend, print_progress
-from ._minimize import LEARNING_RATE_CONSTRAINT, SOLVER_CONSTRAINTS, make_rule_and_step
-from ._namespace import is_dask, is_host, to_device, to_host
-from ._params import coef_from_theta, theta_from_coef
-from ._penalties import PENALTIES
-from ._sklearn_compat import Interval, StrOptions, get_namespace_and_device
-from ._stochastic import descend_minibatch
-from ._threads import threads_for
-from .exceptions import DivergenceError
+from .._backends.namespace import is_dask, is_host, to_device, to_host
+from .._backends.threads import threads_for
+from .._linear.params import coef_from_theta, theta_from_coef
+from .._linear.penalties import PENALTIES
+from .._optim.descent import Patience, TimeLimit, descend, print_progress
+from .._optim.minibatch import descend_minibatch
+from .._sklearn_compat import Interval, StrOptions, get_namespace_and_device
+from ..exceptions import DivergenceError
+from .callbacks import CallbackSupportMixin
+from .minimize import LEARNING_RATE_CONSTRAINT, SOLVER_CONSTRAINTS, make_rule_and_step
 
 
 def validation(X):
@@ -128,7 +128,7 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
     def _place_fitted(self, X):
         """Move the fitted arrays (``classes_`` excepted) where ``X`` lives.
 
-        The core keeps them on the host (:mod:`sklearn_gd._namespace`); under
+        The core keeps them on the host (:mod:`sklearn_gd._backends.namespace`); under
         array API dispatch they belong with the data, as scikit-learn's
         estimators keep theirs. A dask fit's stay NumPy, as dask-ml's do.
         """
@@ -151,7 +151,7 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
 
         ``validation_score`` scores parameters on held-out data for early
         stopping (None without); ``callbacks`` are the fit's
-        :class:`~sklearn_gd._callbacks.FitCallbacks`, and ``attributes(theta)``
+        :class:`~sklearn_gd._estimators.callbacks.FitCallbacks`, and ``attributes(theta)``
         the fitted attributes they see. Returns the result; raises
         :class:`DivergenceError` instead of returning a diverged one.
         """
@@ -328,7 +328,7 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
 def thread_settings(objective):
     """Hold the thread pools at what the size of the objective's data calls
     for, and let its gradient passes use as many threads
-    (:mod:`sklearn_gd._threads`)."""
+    (:mod:`sklearn_gd._backends.threads`)."""
     with threads_for(objective.X) as n_threads:
         objective.n_threads = n_threads
         yield

@@ -12,13 +12,13 @@ The loop asks a problem for
 - ``nonsmooth``: whether there is a non-smooth part.
 
 :class:`Smooth` gives the last four for a problem without one. The
-estimators' objectives (:mod:`sklearn_gd._objective`) offer all six.
+estimators' objectives (:mod:`sklearn_gd._linear.objective`) offer all six.
 """
 
 import numpy as np
 
-from ._namespace import to_host
-from ._penalties import ElasticNet
+from .._backends.namespace import to_host
+from .._linear.penalties import ElasticNet
 
 
 class Smooth:
