@@ -63,10 +63,20 @@ class Plateau(Smooth):
         return 1.0, np.ones_like(x)
 
 
+def _etas(step, calls, state=None):
+    """The steps of ``calls`` (``(problem, x, f, g, d)`` each) in turn, the
+    step size's state carried from one to the next; and the last state."""
+    state, etas = step.init() if state is None else state, []
+    for call in calls:
+        eta, *_, state = step(*call, state)
+        etas.append(eta)
+    return etas, state
+
+
 def test_invscaling_step_by_hand():
     step = InvScalingStep(0.4, power_t=0.5)
     x = np.array([1.0])
-    etas = [step(Bowl(), x, 1.0, 2 * x, 2 * x)[0] for _ in range(4)]
+    etas, _ = _etas(step, [(Bowl(), x, 1.0, 2 * x, 2 * x)] * 4)
     assert_allclose(etas, 0.4 / np.sqrt([1, 2, 3, 4]))
 
 
@@ -74,18 +84,19 @@ def test_adaptive_step_divides_by_five_after_patience_without_progress():
     step = AdaptiveStep(1.0, patience=2)
     x = np.array([1.0])
     g = np.ones(1)
-    etas = [step(Plateau(), x, 1.0, g, g)[0] for _ in range(5)]
+    etas, _ = _etas(step, [(Plateau(), x, 1.0, g, g)] * 5)
     assert etas == [1.0, 1.0, 0.2, 0.2, 0.04]
 
 
 def test_adaptive_step_measures_progress_afresh_after_a_division():
     step = AdaptiveStep(1.0, patience=1)
     x, g = np.array([1.0]), np.ones(1)
-    step(Plateau(), x, 0.5, g, g)  # best 0.5; the step lands on 1.0: divide
+    # best 0.5; the step lands on 1.0: divide
+    _, state = _etas(step, [(Plateau(), x, 0.5, g, g)])
     # From 1.0 the bowl's next point, 1 - 0.2 * 2 = 0.6, is a new best (0.36)
     # only if the best was reset to where the descent stands.
-    step(Bowl(), x, 1.0, 2 * x, 2 * x)
-    assert step.eta == 0.2
+    _, state = _etas(step, [(Bowl(), x, 1.0, 2 * x, 2 * x)], state)
+    assert state["eta"] == 0.2
 
 
 @pytest.mark.parametrize("solver", ["adam", "adagrad", "rmsprop"])

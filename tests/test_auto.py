@@ -16,15 +16,14 @@ from sklearn.metrics import log_loss
 from standardized_data import standardized
 
 from sklearn_gd import GDLinearRegressor, GDLogisticRegressor
-from sklearn_gd._estimators.minimize import make_rule_and_step
 from sklearn_gd._linear.losses import HalfSquaredError
 from sklearn_gd._linear.objective import LinearModelObjective
+from sklearn_gd._optim.config import make_rule_and_step, resolve_auto
 from sklearn_gd._optim.step_sizes import (
     AdaptiveStep,
     BarzilaiBorwein,
     ConstantStep,
     InvScalingStep,
-    resolve_auto,
 )
 
 MOMENTUM = 0.9

@@ -23,18 +23,19 @@ from numpy.testing import assert_allclose
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_gd import GDLinearRegressor, GDLogisticRegressor, minimize
-from sklearn_gd._estimators.minimize import make_rule_and_step
 from sklearn_gd._linear.losses import (
     BinaryLogLoss,
     HalfSquaredError,
     MultinomialLogLoss,
 )
 from sklearn_gd._linear.objective import LinearModelObjective
+from sklearn_gd._optim.config import make_rule_and_step
 from sklearn_gd._optim.descent import descend
 from sklearn_gd._optim.minibatch import descend_minibatch
+from sklearn_gd._optim.options import DescentOptions
 
 try:  # the gradient passes, and the fused one where numba is installed
-    from sklearn_gd._backends import passes as _passes
+    from sklearn_gd._backends import host as _passes
 except ImportError:
     _passes = None
 
@@ -298,12 +299,14 @@ def test_descent_keeps_float32(loss, batching, solver, learning_rate, l1_ratio, 
         n_iter_no_change=2, batch_size=batch_size,
     )
     if batch_size is None:
-        result = descend(objective, x0, rule=rule, step=step, max_iter=5, tol=0.0)
+        result = descend(objective, x0, rule=rule, step=step,
+                         options=DescentOptions(max_iter=5, tol=0.0))
     else:
         result = descend_minibatch(
-            objective, x0, rule=rule, step=step, batch_size=batch_size, shuffle=True,
-            random_state=np.random.default_rng(0), max_iter=3, tol=0.0,
-            n_iter_no_change=2,
+            objective, x0, rule=rule, step=step, options=DescentOptions(
+                batch_size=batch_size, shuffle=True,
+                random_state=np.random.default_rng(0), max_iter=3, tol=0.0,
+                patience=2),
         )
     assert result.nit > 0, result.message
     assert_nothing_promoted(watch, fused)
@@ -330,12 +333,14 @@ def test_step_schedules_keep_float32(schedule, batching, watch):
         batch_size=batch_size,
     )
     if batch_size is None:
-        result = descend(objective, x0, rule=rule, step=step, max_iter=8, tol=0.0)
+        result = descend(objective, x0, rule=rule, step=step,
+                         options=DescentOptions(max_iter=8, tol=0.0))
     else:
         result = descend_minibatch(
-            objective, x0, rule=rule, step=step, batch_size=batch_size, shuffle=True,
-            random_state=np.random.default_rng(0), max_iter=4, tol=0.0,
-            n_iter_no_change=1,
+            objective, x0, rule=rule, step=step, options=DescentOptions(
+                batch_size=batch_size, shuffle=True,
+                random_state=np.random.default_rng(0), max_iter=4, tol=0.0,
+                patience=1),
         )
     assert_nothing_promoted(watch)
     assert result.x.dtype == FLOAT32

@@ -7,6 +7,7 @@ import scipy.sparse as sp
 from threadpoolctl import threadpool_info
 
 from sklearn_gd import GDLinearRegressor, GDLogisticRegressor
+from sklearn_gd._backends import host as _host
 from sklearn_gd._backends import passes as _passes
 from sklearn_gd._backends.threads import SMALL_SIZE, blas_threads, threads_for
 from sklearn_gd._linear.losses import (
@@ -16,7 +17,7 @@ from sklearn_gd._linear.losses import (
 )
 from sklearn_gd._linear.objective import LinearModelObjective
 
-needs_numba = pytest.mark.skipif(not _passes.fused_available(),
+needs_numba = pytest.mark.skipif(not _host.fused_available(),
                                  reason="the fused pass needs numba (the 'fast' extra)")
 
 
@@ -101,12 +102,12 @@ def test_blocked_pass_equals_plain_pass():
     loss = MultinomialLogLoss()
     rng = np.random.default_rng(1)
     X = rng.standard_normal((40_000, 30))  # 9.6 MB: several blocks
-    assert X.nbytes > 2 * _passes.BLOCK_BYTES
+    assert X.nbytes > 2 * _host.BLOCK_BYTES
     Y = rng.integers(0, 4, (40_000, 1))
     weights = np.full(40_000, 1 / 40_000)
     W, b = rng.standard_normal((30, 4)) / 6, rng.standard_normal(4)
-    blocked = _passes._blocked(X, Y, weights, loss, W, b)
-    _assert_same(blocked, _passes._plain(X, Y, weights, loss, W, b), rtol=1e-12)
+    blocked = _host._blocked(X, Y, weights, loss, W, b)
+    _assert_same(blocked, _host._plain(X, Y, weights, loss, W, b), rtol=1e-12)
 
 
 @needs_numba
@@ -128,13 +129,13 @@ def test_fused_pass_is_chosen_where_it_applies(case, uses_fused, monkeypatch):
         W, loss = np.zeros((3, 3)), MultinomialLogLoss()
     elif case == "disabled":
         monkeypatch.setenv("SKLEARN_GD_NUMBA", "0")
-        monkeypatch.setattr(_passes, "_kernels", _passes._kernels.__wrapped__)
-    assert (_passes._fused_kind(X, loss, W) is not None) is uses_fused
+        monkeypatch.setattr(_host, "_kernels", _host._kernels.__wrapped__)
+    assert (_host._fused_kind(X, loss, W) is not None) is uses_fused
 
 
 def test_numba_absent_falls_back_to_numpy(monkeypatch):
-    monkeypatch.setattr(_passes, "_kernels", lambda: None)
-    assert not _passes.fused_available()
+    monkeypatch.setattr(_host, "_kernels", lambda: None)
+    assert not _host.fused_available()
     X, Y, weights, W, b = _data(50, 3, np.float64, BinaryLogLoss())
     _assert_same(_passes.loss_pass(X, Y, weights, BinaryLogLoss(), W, b),
                  _reference(X, Y, weights, BinaryLogLoss(), W, b), rtol=1e-12)

@@ -44,7 +44,7 @@ from sklearn_gd._linear.losses import (
 )
 from sklearn_gd._linear.objective import LinearModelObjective
 from sklearn_gd._linear.penalties import PENALTIES, ElasticNet, penalty_strengths
-from sklearn_gd._optim.rules import ADAPTIVE_SOLVERS, SOLVERS
+from sklearn_gd._optim.config import ADAPTIVE_SOLVERS, SOLVERS
 
 LOSSES = {"squared": HalfSquaredError, "binary": BinaryLogLoss,
           "multinomial": MultinomialLogLoss}

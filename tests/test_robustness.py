@@ -18,7 +18,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.utils._param_validation import InvalidParameterError
 
 import sklearn_gd._estimators.base
-import sklearn_gd._optim.descent
+import sklearn_gd._optim.stopping
 from sklearn_gd import GDLinearRegressor, GDLogisticRegressor
 from sklearn_gd._linear.objective import LinearModelObjective
 from sklearn_gd.exceptions import DivergenceError
@@ -312,7 +312,7 @@ def test_divergence_detected_within_a_few_iterations(batch_size, solver, monkeyp
 
     # The reference: the same descent, its watch off, a few iterations past
     # the detection; J computed here from the recorded path.
-    monkeypatch.setattr(sklearn_gd._optim.descent, "BLOWUP_FACTOR", np.inf)
+    monkeypatch.setattr(sklearn_gd._optim.stopping, "BLOWUP_FACTOR", np.inf)
     ref = GDLinearRegressor(**{**params, "max_iter": detected + LAG + 1},
                             record_path=True)
     quiet_fit(ref, X_REG, Y_REG)

@@ -12,13 +12,8 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_gd import minimize
-from sklearn_gd._optim.rules import (
-    SOLVERS,
-    GradientDescent,
-    Momentum,
-    Nesterov,
-    make_rule,
-)
+from sklearn_gd._optim.config import SOLVERS, make_rule
+from sklearn_gd._optim.rules import GradientDescent, Momentum, Nesterov
 
 G0 = np.array([1.0, -2.0, 0.5])
 G1 = np.array([0.5, -1.5, 2.0])  # along G0 enough that Nesterov does not restart

@@ -11,15 +11,14 @@ each iteration submits a fresh graph of one task a chunk plus the sum, so
 nothing grows from one iteration to the next. The parameters and the loop stay
 on the driver, as for every other kind of data (:mod:`sklearn_gd._backends.namespace`).
 
-``predict`` returns a lazy dask array; ``partial_fit`` takes the chunks one
-after the other, for data streamed from a source larger than memory.
+The estimators' dask input and output (validation without gathering, lazy
+predictions, chunks streamed to ``partial_fit``) live in
+:mod:`sklearn_gd._estimators.inputs` and :mod:`sklearn_gd._estimators.outputs`.
 """
-
-from numbers import Real
 
 import numpy as np
 
-from .passes import loss_pass, unpack_pass
+from .host import host_pass, unpack_pass
 
 
 def dask_pass(X, Y, weights, loss, W, b=None, fused=True):
@@ -90,129 +89,6 @@ def _chunk_pass(X, Y, weights, *, loss, W, b, fused):
     """One chunk's value and gradients as a row: what the tree sums."""
     # A column of weights in the dask.array graph (blocks align by their axes).
     weights = weights.reshape(-1)
-    value, grad_W, grad_b = loss_pass(X, Y, weights, loss, W, b, fused=fused)
+    value, grad_W, grad_b = host_pass(X, Y, weights, loss, W, b, fused=fused)
     parts = [[value], grad_W.ravel()] + ([] if grad_b is None else [grad_b])
     return np.concatenate(parts).astype(np.float64)[None, :]
-
-
-def check_dask_fit(estimator, X, y, sample_weight, *, reset):
-    """Validate dask ``X`` (and ``y``, ``sample_weight``) without gathering it.
-
-    Returns ``X``, ``y`` and the sample weights as dask arrays in ``X``'s row
-    chunks, persisted on the cluster. One pass over the data checks that it
-    is finite and the weights non-negative.
-    """
-    import dask
-    import dask.array as da
-
-    _check_options(estimator)
-    X = check_dask_X(estimator, X, reset=reset)
-    rows = X.chunks[0]
-    y = da.asarray(y)
-    if y.shape[0] != X.shape[0]:
-        raise ValueError(f"X has {X.shape[0]} samples but y has {y.shape[0]}.")
-    y = y.rechunk({0: rows, **({1: -1} if y.ndim == 2 else {})})
-    sample_weight = _dask_weights(sample_weight, X)
-    X, y, sample_weight = dask.persist(X, y, sample_weight)
-    finite_X, finite_y, smallest = dask.compute(
-        da.isfinite(X).all(),
-        da.isfinite(y).all() if y.dtype.kind in "fc" else True,
-        sample_weight.min(),
-    )
-    for name, finite in (("X", finite_X), ("y", finite_y)):
-        if not finite:
-            raise ValueError(f"Input {name} contains NaN or infinity.")
-    if not smallest >= 0:
-        raise ValueError("Negative values in data passed to sample_weight.")
-    return X, y, sample_weight
-
-
-def check_dask_X(estimator, X, *, reset):
-    """A 2-D float dask ``X`` chunked by rows only, with known chunk sizes;
-    sets or checks ``n_features_in_`` as ``validate_data`` does."""
-    if X.ndim != 2:
-        raise ValueError(f"Expected a 2-D dask array X, got {X.ndim} dimensions.")
-    if any(np.isnan(size) for sizes in X.chunks for size in sizes):
-        raise ValueError(
-            "X has chunks of unknown size; call X.compute_chunk_sizes() first."
-        )
-    if len(X.chunks[1]) != 1:
-        raise ValueError(
-            f"X is chunked along its features (chunks {X.chunks[1]} over "
-            f"{X.shape[1]} columns). sklearn-gd splits the work by rows: "
-            "rechunk with X.rechunk({1: -1})."
-        )
-    if X.dtype not in (np.float32, np.float64):
-        if X.dtype.kind not in "biu" and X.dtype.kind != "f":
-            raise ValueError(f"X must hold numbers, got dtype {X.dtype}.")
-        X = X.astype(np.float64)
-    n_features = X.shape[1]
-    if reset:
-        estimator.n_features_in_ = n_features
-        vars(estimator).pop("feature_names_in_", None)
-    elif n_features != estimator.n_features_in_:
-        raise ValueError(
-            f"X has {n_features} features, but {type(estimator).__name__} is "
-            f"expecting {estimator.n_features_in_} features as input."
-        )
-    return X
-
-
-def _dask_weights(sample_weight, X):
-    import dask.array as da
-
-    if sample_weight is None or isinstance(sample_weight, Real):
-        value = 1.0 if sample_weight is None else float(sample_weight)
-        return da.full(X.shape[0], value, dtype=X.dtype, chunks=(X.chunks[0],))
-    sample_weight = da.asarray(sample_weight).astype(X.dtype)
-    if sample_weight.shape != (X.shape[0],):
-        raise ValueError(
-            f"sample_weight.shape == {sample_weight.shape}, expected ({X.shape[0]},)!"
-        )
-    return sample_weight.rechunk((X.chunks[0],))
-
-
-def _check_options(estimator):
-    """Refuse what a dask fit does not do, naming the way around it."""
-    if estimator.batch_size is not None:
-        raise ValueError(
-            "Mini-batches (batch_size) are not drawn from dask arrays: fit dask X "
-            "with full batches (batch_size=None), or stream its chunks through "
-            "partial_fit."
-        )
-    if estimator.early_stopping:
-        raise ValueError(
-            "early_stopping=True is not available for dask arrays; hold out a "
-            "validation set yourself and fit with early_stopping=False."
-        )
-
-
-def dask_decision(estimator, X, coef, intercept):
-    """``X @ coef.T + intercept`` as a lazy dask array, ``X`` checked."""
-    X = check_dask_X(estimator, X, reset=False)
-    coef = np.asarray(coef)
-    return X @ (coef if coef.ndim == 1 else coef.T) + intercept
-
-
-def dask_labels(indices, classes):
-    """``classes[indices]`` for a dask array of indices, lazily."""
-    return indices.map_blocks(_take, classes=classes, dtype=classes.dtype)
-
-
-def _take(indices, classes):
-    return classes[indices]
-
-
-def stream_blocks(partial_fit, X, y, sample_weight=None, **params):
-    """``partial_fit`` on each row chunk of dask ``X`` in turn, gathered one
-    at a time (so at most one chunk is in the driver's memory)."""
-    import dask.array as da
-
-    X = X.rechunk({1: -1})
-    rows = X.chunks[0]
-    y = da.asarray(y).rechunk({0: rows})
-    weights = None if sample_weight is None else da.asarray(sample_weight).rechunk(rows)
-    for i in range(X.numblocks[0]):
-        chunk_weights = None if weights is None else weights.blocks[i].compute()
-        partial_fit(X.blocks[i].compute(), y.blocks[i].compute(),
-                    sample_weight=chunk_weights, **params)

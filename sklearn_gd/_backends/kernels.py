@@ -34,6 +34,8 @@ import numpy as np
 _FASTMATH = {"reassoc", "contract"}
 
 SQUARED, LOGISTIC = 0, 1
+# The kernel a loss names (its ``kernel`` attribute), by its code here.
+KINDS = {"squared": SQUARED, "logistic": LOGISTIC}
 # Rows per block: at most 256 (the buffers of predictions and residuals), and
 # few enough that the block of X, 128 KiB, is still in the L2 cache (512 KiB
 # to 2 MiB a core today) for its second, gradient read. Wide rows (1000

@@ -41,6 +41,12 @@ def is_dask(X):
     return type(X).__module__.split(".")[0] == "dask"
 
 
+def is_namespace(X):
+    """Whether ``X`` is an array of another array API namespace (neither host
+    nor dask): its results belong on its device."""
+    return not (is_host(X) or is_dask(X))
+
+
 def namespace_of(X):
     """``(xp, device)`` of a namespace array, whatever the dispatch setting."""
     return array_api_compat.array_namespace(X), array_api_compat.device(X)

@@ -14,14 +14,8 @@ descent is bound by memory: every iteration must read ``X``, and the best a
 pass can do is to read it once. Which pass runs is chosen here, per call, from
 the data alone:
 
-- **fused** (numba installed, dense C-contiguous ``X``, one output: least
-  squares or binary log loss): one compiled loop over the rows
-  (:mod:`sklearn_gd._backends.kernels`), about one ``X @ w`` in time;
-- **blocked** (other dense ``X`` larger than a cache): the numpy pass over
-  blocks of rows small enough that the second read of a block, by
-  ``X_B.T @ r_B``, comes from the cache;
-- **plain** (sparse ``X``, or small enough to stay in cache): ``X @ W``, the
-  loss, then ``X.T @ R``;
+- **host** (NumPy or scipy.sparse ``X``): the fused compiled kernel, the
+  blocked or the plain numpy pass (:mod:`sklearn_gd._backends.host`);
 - **namespace** (``X`` of another array API library, such as PyTorch on a
   GPU): the plain pass in that namespace, on that device, with one transfer
   of the results to the host (:mod:`sklearn_gd._backends.namespace`);
@@ -31,42 +25,10 @@ the data alone:
 All of them compute the same sums (to rounding; the tests hold the host
 passes to 1e-12 of each other and the fits on other arrays to 1e-10 and 1e-8
 of the NumPy fit).
-Setting the environment variable ``SKLEARN_GD_NUMBA=0`` turns the fused pass
-off, for comparison or if a numba build misbehaves.
 """
 
-import os
-from functools import cache
-
-import numpy as np
-import scipy.sparse as sp
-
-from .._linear.losses import BinaryLogLoss, HalfSquaredError
+from .host import host_pass, unpack_pass
 from .namespace import is_dask, is_host, namespace_of, to_device, to_host
-
-# A block of rows of about this size, with its residuals, stays in a core's L2
-# cache (1 MiB on the machines we measure), so X_B.T @ r_B reads it from there.
-BLOCK_BYTES = 1 << 19
-# Below this many entries a pass takes microseconds: starting threads costs
-# more than it saves.
-PARALLEL_MIN_SIZE = 1 << 18
-
-
-@cache
-def _kernels():
-    """The compiled kernels' module, or None without numba (or when disabled)."""
-    if os.environ.get("SKLEARN_GD_NUMBA", "1") == "0":
-        return None
-    try:
-        from . import kernels
-    except ImportError:
-        return None
-    return kernels
-
-
-def fused_available():
-    """Whether the compiled fused pass can run here (numba installed, not disabled)."""
-    return _kernels() is not None
 
 
 def loss_pass(X, Y, weights, loss, W, b=None, n_threads=1, fused=True):
@@ -94,48 +56,13 @@ def loss_pass(X, Y, weights, loss, W, b=None, n_threads=1, fused=True):
     grad_W : ndarray of shape (n_features, n_outputs)
     grad_b : ndarray of shape (n_outputs,) or None
     """
-    if not is_host(X):
-        if is_dask(X):
-            from .dask_pass import dask_pass
+    if is_host(X):
+        return host_pass(X, Y, weights, loss, W, b, n_threads=n_threads, fused=fused)
+    if is_dask(X):
+        from .dask_pass import dask_pass
 
-            return dask_pass(X, Y, weights, loss, W, b, fused=fused)
-        return _namespace_pass(X, Y, weights, loss, W, b)
-    kind = _fused_kind(X, loss, W) if fused else None
-    if kind is not None:
-        return _fused(X, Y, weights, W, b, kind, n_threads)
-    if not sp.issparse(X) and X.nbytes > 2 * BLOCK_BYTES:
-        return _blocked(X, Y, weights, loss, W, b)
-    return _plain(X, Y, weights, loss, W, b)
-
-
-def _fused_kind(X, loss, W):
-    """The kernel's loss code for this call, or None where it cannot run."""
-    if W.shape[1] != 1 or sp.issparse(X) or not X.flags.c_contiguous:
-        return None
-    kernels = _kernels()
-    if kernels is None or X.dtype not in (np.float32, np.float64):
-        return None
-    return {HalfSquaredError: kernels.SQUARED, BinaryLogLoss: kernels.LOGISTIC}.get(
-        type(loss)
-    )
-
-
-def _fused(X, Y, weights, W, b, kind, n_threads):
-    threads = n_threads if X.size >= PARALLEL_MIN_SIZE else 1
-    value, grad_w, grad_b = _kernels().fused_pass(
-        X, Y[:, 0], weights, np.ascontiguousarray(W[:, 0]),
-        0.0 if b is None else b[0], kind, threads,
-    )
-    return value, grad_w[:, None], None if b is None else np.array([grad_b], X.dtype)
-
-
-def _plain(X, Y, weights, loss, W, b):
-    Z = X @ W
-    if b is not None:
-        Z += b
-    losses, dZ = loss.loss_gradient(Y, Z)
-    dZ *= weights[:, None]
-    return float(weights @ losses), X.T @ dZ, None if b is None else dZ.sum(axis=0)
+        return dask_pass(X, Y, weights, loss, W, b, fused=fused)
+    return _namespace_pass(X, Y, weights, loss, W, b)
 
 
 def _namespace_pass(X, Y, weights, loss, W, b):
@@ -168,28 +95,7 @@ def _namespace_pass(X, Y, weights, loss, W, b):
     return unpack_pass(to_host(xp.concat(parts)), W, b)
 
 
-def unpack_pass(out, W, b):
-    """``(value, grad_W, grad_b)`` of the vector ``[value, grad_W.ravel(), grad_b]``."""
-    grad_W = out[1:1 + W.size].reshape(W.shape).astype(W.dtype, copy=False)
-    grad_b = None if b is None else out[1 + W.size:].astype(W.dtype, copy=False)
-    return float(out[0]), grad_W, grad_b
-
-
 def _wide_dtype(xp, device):
     """float64 where ``device`` has it (not on Apple's MPS), else float32."""
     dtypes = xp.__array_namespace_info__().dtypes(device=device, kind="real floating")
     return xp.float64 if "float64" in dtypes else xp.float32
-
-
-def _blocked(X, Y, weights, loss, W, b):
-    rows = max(64, BLOCK_BYTES // max(X.shape[1] * X.itemsize, 1))
-    value, grad_W = 0.0, np.zeros_like(W)
-    grad_b = None if b is None else np.zeros_like(b)
-    for start in range(0, X.shape[0], rows):
-        block = slice(start, start + rows)
-        v, gW, gb = _plain(X[block], Y[block], weights[block], loss, W, b)
-        value += v
-        grad_W += gW
-        if b is not None:
-            grad_b += gb
-    return value, grad_W, grad_b

@@ -1,46 +1,30 @@
 """What both estimators share: parameters, the call into the core, and fitting
 that either succeeds or leaves the estimator as it was."""
 
-import copy
 import warnings
 from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
-import scipy.sparse as sp
-from sklearn import get_config
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 
-from .._backends.namespace import is_dask, is_host, to_device, to_host
+from .._backends.namespace import to_host
 from .._backends.threads import threads_for
 from .._linear.params import coef_from_theta, theta_from_coef
 from .._linear.penalties import PENALTIES
-from .._optim.descent import Patience, TimeLimit, descend, print_progress
-from .._optim.minibatch import descend_minibatch
-from .._sklearn_compat import Interval, StrOptions, get_namespace_and_device
+from .._optim.config import make_rule_and_step
+from .._optim.loop import run
+from .._optim.options import DescentOptions
+from .._optim.record import print_progress
+from .._optim.stopping import Patience, TimeLimit
+from .._sklearn_compat import Interval, StrOptions
 from ..exceptions import DivergenceError
 from .callbacks import CallbackSupportMixin
-from .minimize import LEARNING_RATE_CONSTRAINT, SOLVER_CONSTRAINTS, make_rule_and_step
-
-
-def validation(X):
-    """``validate_data``'s options for ``X``: sparse stays sparse, float32
-    stays float32, and an array API array stays in its namespace.
-
-    Raises a ValueError for sparse ``X`` under array API dispatch, where
-    scikit-learn has no sparse arrays: sparse input is fitted without it.
-    """
-    if sp.issparse(X) and get_config()["array_api_dispatch"]:
-        raise ValueError(
-            "Sparse input cannot be used under array_api_dispatch=True: the array "
-            "API has no sparse arrays. Fit sparse X with the dispatch off (it stays "
-            "sparse there), or pass a dense array of your array library."
-        )
-    xp, _, _ = get_namespace_and_device(X)
-    return {"accept_sparse": ["csr", "csc"], "dtype": [xp.float64, xp.float32]}
+from .constraints import LEARNING_RATE_CONSTRAINT, SOLVER_CONSTRAINTS
+from .outputs import place_fitted
 
 
 class BaseGD(CallbackSupportMixin, BaseEstimator):
@@ -126,17 +110,9 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         return result
 
     def _place_fitted(self, X):
-        """Move the fitted arrays (``classes_`` excepted) where ``X`` lives.
-
-        The core keeps them on the host (:mod:`sklearn_gd._backends.namespace`); under
-        array API dispatch they belong with the data, as scikit-learn's
-        estimators keep theirs. A dask fit's stay NumPy, as dask-ml's do.
-        """
-        if is_host(X) or is_dask(X):
-            return
-        for name, value in vars(self).items():
-            if name.endswith("_") and name != "classes_" and isinstance(value, np.ndarray):
-                setattr(self, name, to_device(value, X))
+        """Move the fitted arrays where ``X`` lives
+        (:func:`~sklearn_gd._estimators.outputs.place_fitted`)."""
+        place_fitted(self, X)
 
     def _coef_path(self, path, fit_intercept):
         """``coef_path_`` and ``intercept_path_`` of the core's path of thetas,
@@ -151,9 +127,10 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
 
         ``validation_score`` scores parameters on held-out data for early
         stopping (None without); ``callbacks`` are the fit's
-        :class:`~sklearn_gd._estimators.callbacks.FitCallbacks`, and ``attributes(theta)``
-        the fitted attributes they see. Returns the result; raises
-        :class:`DivergenceError` instead of returning a diverged one.
+        :class:`~sklearn_gd._estimators.callbacks.FitCallbacks`, and
+        ``attributes(theta)`` the fitted attributes they see. Returns the
+        result; raises :class:`DivergenceError` instead of returning a
+        diverged one.
         """
         time_limit = TimeLimit(self.max_time)
         x0 = self._start(objective)
@@ -163,48 +140,59 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
             self.n_iter_no_change, self.tol, score=validation_score)
         bridge = callbacks.per_step(x0, attributes,
                                     "iteration" if batch_size is None else "epoch")
+        options = self._options(
+            batch_size, random_state, max_iter=self.max_iter,
+            callback=self._step_callback(bridge), early_stopping=early,
+            record_path=self.record_path, time_limit=time_limit,
+            stacklevel=6,  # the frame of fit's caller, as before the loops moved
+        )
         try:
-            result = self._run(
-                objective, x0, batch_size, random_state, rule=rule, step=step,
-                max_iter=self.max_iter, tol=self.tol, callback=self._step_callback(bridge),
-                early_stopping=early, record_path=self.record_path,
-                time_limit=time_limit, stacklevel=5,  # the user's call of fit
-            )
+            result = self._run(objective, x0, rule, step, options)
         finally:
             if bridge is not None:
                 bridge.close()
         self._check_diverged(result)
         if result.status == "converged" and not np.any(x0):
             self._warn_if_nothing_to_fit(objective.split(result.start_jac)[0])
+        self._set_record(result)
+        vars(self).pop("_partial_state", None)
+        return result
+
+    def _set_record(self, result):
         self.n_iter_ = result.nit
         self.loss_curve_ = result.loss_curve
         self.times_ = result.times
         self.learning_rate_ = result.learning_rate
         self.stop_reason_ = result.message
         self.validation_scores_ = result.validation_scores
-        vars(self).pop("_partial_state", None)
-        return result
 
     def _partial_descend(self, objective):
         """One epoch of ``objective`` from the current coefficients, continuing
-        the rule's state of the previous ``partial_fit``: one step for full
-        batches."""
+        the rule's and the step size's state of the previous ``partial_fit``:
+        one step for full batches.
+
+        The states are values, handed back by the core: a failed epoch
+        leaves the kept ones as they were.
+        """
         time_limit = TimeLimit(self.max_time)
         x0 = self._current_params(objective)
         batch_size = self._batch_size(objective)
-        rule, step, state = getattr(self, "_partial_state", (None, None, None))
+        rule, step, *state = getattr(self, "_partial_state", (None, None, None, None))
         if rule is None:
             rule, step = self._rule_and_step(objective, x0, batch_size, stream=True)
-        else:
-            # A failed epoch must not leave its mark on the kept step size.
-            step = copy.deepcopy(step)
-        result = self._run(
-            objective, x0, batch_size, check_random_state(self.random_state), rule=rule,
-            step=step, max_iter=1, tol=self.tol, state=state,
-            callback=self._step_callback(None), time_limit=time_limit, warn=False,
-        )
+            state = None
+        options = self._options(batch_size, check_random_state(self.random_state),
+                                max_iter=1, callback=self._step_callback(None),
+                                time_limit=time_limit, warn=False)
+        result = self._run(objective, x0, rule, step, options,
+                           state=None if state is None else tuple(state))
         self._check_diverged(result)
-        self._partial_state = (rule, step, result.rule_state)
+        self._partial_state = (rule, step, result.rule_state, result.step_state)
+        self._append_record(result)
+        return result
+
+    def _append_record(self, result):
+        """The record of a ``partial_fit`` epoch, after the earlier ones'."""
         self.n_iter_ = getattr(self, "n_iter_", 0) + result.nit
         previous = to_host(getattr(self, "loss_curve_", result.loss_curve[:1]))
         self.loss_curve_ = np.concatenate([previous, result.loss_curve[1:]])
@@ -219,23 +207,18 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
             self.stop_reason_ = ("partial_fit: one epoch." if result.nit else
                                  "partial_fit: no step; the gradient already meets tol.")
         self.validation_scores_ = None
-        return result
 
-    def _run(self, objective, x0, batch_size, random_state, *, warn=True, **loop):
-        """The full-batch loop, or the mini-batch one with this estimator's batching.
+    def _options(self, batch_size, random_state, **options):
+        """The core's options for this estimator's batching, ``tol`` and patience."""
+        return DescentOptions(tol=self.tol, batch_size=batch_size, shuffle=self.shuffle,
+                              random_state=random_state, patience=self.n_iter_no_change,
+                              **options)
 
-        ``warn=False`` runs without a warning at ``max_iter`` and, for
-        mini-batches, without the test on epochs (``partial_fit``). The thread
-        pools are held at what the size of the data calls for.
-        """
+    def _run(self, objective, x0, rule, step, options, state=None):
+        """The core's loop, with the thread pools held at what the size of
+        the data calls for."""
         with thread_settings(objective):
-            if batch_size is None:
-                return descend(objective, x0, warn=warn, **loop)
-            return descend_minibatch(
-                objective, x0, batch_size=batch_size, shuffle=self.shuffle,
-                random_state=random_state, n_iter_no_change=self.n_iter_no_change,
-                check_progress=warn, **loop,
-            )
+            return run(objective, x0, rule=rule, step=step, options=options, state=state)
 
     def _step_callback(self, bridge):
         """The core's callback: scikit-learn's callbacks and ``verbose``'s lines."""

@@ -4,40 +4,23 @@ import warnings
 from numbers import Number
 
 import numpy as np
-from scipy.special import log_softmax, softmax
 from sklearn.base import ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
-from .._backends.dask_pass import (
-    check_dask_fit,
-    dask_decision,
-    dask_labels,
-    stream_blocks,
-)
-from .._backends.namespace import (
-    dispatched_namespace,
-    follow_X,
-    host_dtype,
-    is_dask,
-    to_device,
-    to_host,
-)
+from .._backends.arrays import host_scores
+from .._backends.namespace import host_dtype, to_device, to_host
 from .._linear.losses import BinaryLogLoss, MultinomialLogLoss
 from .._linear.objective import LinearModelObjective
 from .._linear.penalties import penalty_strengths
-from .._sklearn_compat import (
-    StrOptions,
-    _check_sample_weight,
-    _fit_context,
-    check_same_namespace,
-)
-from .base import BaseGD, restore_on_failure, validation
+from .._sklearn_compat import StrOptions, _fit_context
+from .base import BaseGD, restore_on_failure
 from .callbacks import FitCallbacks
 from .docstrings import with_shared_parameters
-from .scale import check_scale, scaled_to_one
+from .inputs import check_weights, stream_dask_chunks, validate_fit
+from .outputs import decision, labels, probabilities
 
 
 @with_shared_parameters
@@ -283,9 +266,9 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
         step, not on the data alone.
         """
         alpha, _ = penalty_strengths(self.penalty, self.alpha, self.l1_ratio)
-        if alpha > 0 or is_dask(X):
+        scores = None if alpha > 0 else host_scores(X, self.coef_, self.intercept_)
+        if scores is None:
             return
-        scores = to_host(X @ self.coef_.T + self.intercept_)
         if scores.shape[1] == 1:
             scores = np.c_[-scores, scores]
         positive = sample_weight > 0
@@ -328,8 +311,7 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
         self : GDLogisticRegressor
             The updated estimator; left as it was if the epoch fails.
         """
-        if is_dask(X):
-            stream_blocks(self.partial_fit, X, y, sample_weight, classes=classes)
+        if stream_dask_chunks(self.partial_fit, X, y, sample_weight, classes=classes):
             return self
         with restore_on_failure(self):
             first = not hasattr(self, "classes_")
@@ -373,12 +355,7 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
         (``classes_`` may hold strings, which no array library can); they go
         back to ``X``'s device as the integers the loss reads.
         """
-        if is_dask(X):
-            X, y, _ = check_dask_fit(self, X, y, None, reset=reset)
-            return X, to_host(y)
-        (y,) = follow_X(X, y)
-        X, y = validate_data(self, X, y, reset=reset, **validation(X))
-        check_scale(X)
+        X, y, _ = validate_fit(self, X, y, reset=reset)
         return X, _check_label_types(to_host(y))
 
     def _weighted_labels(self, X, y, classes, sample_weight, chunk=False):
@@ -388,10 +365,7 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
         them: ``"balanced"`` then balances the classes it holds, by its own
         counts (the stream's are never seen).
         """
-        (sample_weight,) = follow_X(X, sample_weight)
-        sample_weight = to_host(scaled_to_one(_check_sample_weight(
-            sample_weight, X, dtype=X.dtype, ensure_non_negative=True
-        )))
+        sample_weight = to_host(check_weights(X, sample_weight))
         labels = np.searchsorted(classes, y)
         if not chunk:
             _check_two_weighted_classes(classes, labels, sample_weight)
@@ -444,13 +418,7 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
         """``decision_function``'s scores, for the public ``method``, where
         ``X`` lives (which must be where ``fit``'s data did)."""
         check_is_fitted(self)
-        if is_dask(X):
-            scores = dask_decision(self, X, self.coef_, self.intercept_)
-            return scores[:, 0] if scores.shape[1] == 1 else scores
-        if check_same_namespace is not None:
-            check_same_namespace(X, self, attribute="coef_", method=method)
-        X = validate_data(self, X, reset=False, **validation(X))
-        scores = X @ self.coef_.T + self.intercept_
+        scores = decision(self, X, method)
         return scores[:, 0] if scores.shape[1] == 1 else scores
 
     def predict(self, X):
@@ -467,19 +435,7 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
             Labels from ``classes_``, in the array library of ``X`` (numeric
             labels under array API dispatch; a lazy dask array for dask ``X``).
         """
-        scores = self._scores(X, "predict")
-        placed = dispatched_namespace(scores)
-        if placed is None:
-            indices = (scores > 0).astype(int) if scores.ndim == 1 else scores.argmax(axis=1)
-            if is_dask(indices):
-                return dask_labels(indices, self.classes_)
-            return self.classes_[indices]
-        xp, device = placed
-        indices = (xp.astype(scores > 0, xp.int64) if scores.ndim == 1
-                   else xp.argmax(scores, axis=1))
-        if self.classes_.dtype.kind not in "biuf":  # strings stay NumPy
-            return self.classes_[to_host(indices)]
-        return xp.take(xp.asarray(self.classes_, device=device), indices)
+        return labels(self._scores(X, "predict"), self.classes_)
 
     def predict_proba(self, X):
         """Class probabilities: sigmoid of the score, or softmax of the scores.
@@ -512,38 +468,8 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
         return self._probabilities(X, "predict_log_proba", log=True)
 
     def _probabilities(self, X, method, log):
-        """The (log-)softmax of the class scores, where ``X`` lives."""
-        scores = self._class_scores(X, method)
-        on_host = log_softmax if log else softmax
-        if is_dask(scores):
-            return scores.map_blocks(on_host, axis=1, dtype=scores.dtype)
-        placed = dispatched_namespace(scores)
-        if placed is None:
-            return on_host(scores, axis=1)
-        log_proba = _log_softmax(scores, placed[0])
-        return log_proba if log else placed[0].exp(log_proba)
-
-    def _class_scores(self, X, method):
-        # The sigmoid of z is the softmax of (0, z), so one stable softmax
-        # serves both the binary and the multinomial model.
-        scores = self._scores(X, method)
-        if scores.ndim == 1 and is_dask(scores):
-            import dask.array as da
-
-            return da.stack([da.zeros_like(scores), scores], axis=1).rechunk({1: -1})
-        if scores.ndim == 1:
-            placed = dispatched_namespace(scores)
-            if placed is None:
-                return np.column_stack([np.zeros_like(scores), scores])
-            xp = placed[0]
-            return xp.stack([xp.zeros_like(scores), scores], axis=1)
-        return scores
-
-
-def _log_softmax(scores, xp):
-    """The log-softmax of each row in the namespace ``xp``, without overflow."""
-    shifted = scores - xp.max(scores, axis=1, keepdims=True)
-    return shifted - xp.log(xp.sum(xp.exp(shifted), axis=1, keepdims=True))
+        """The (log-)probabilities of the class scores, where ``X`` lives."""
+        return probabilities(self._scores(X, method), log)
 
 
 def _partial_fit_classes(estimator, classes, first):

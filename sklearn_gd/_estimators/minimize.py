@@ -5,56 +5,14 @@ from numbers import Integral, Real
 import numpy as np
 
 from .._backends.namespace import dispatched_namespace, on_device, to_device, to_host
-from .._optim.descent import TimeLimit, descend
-from .._optim.problem import FunctionProblem
-from .._optim.rules import ADAPTIVE_SOLVERS, SOLVERS, make_rule
-from .._optim.step_sizes import SCHEDULES, make_step_size
-from .._sklearn_compat import Interval, StrOptions, validate_params
+from .._optim.config import make_rule_and_step
+from .._optim.descent import descend
+from .._optim.options import DescentOptions
+from .._optim.stopping import TimeLimit
+from .._sklearn_compat import Interval, validate_params
+from .constraints import LEARNING_RATE_CONSTRAINT, SOLVER_CONSTRAINTS
 from .docstrings import with_shared_parameters
-
-SOLVER_CONSTRAINTS = {
-    "solver": [StrOptions(set(SOLVERS))],
-    "momentum": [Interval(Real, 0, 1, closed="left")],
-    "beta_1": [Interval(Real, 0, 1, closed="left")],
-    "beta_2": [Interval(Real, 0, 1, closed="left")],
-    "epsilon": [Interval(Real, 0, None, closed="neither")],
-    "schedule": [StrOptions(set(SCHEDULES))],
-    "power_t": [Interval(Real, 0, None, closed="left")],
-    "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
-}
-
-
-
-def make_rule_and_step(problem, x0, *, learning_rate, solver, momentum, beta_1, beta_2,
-                       epsilon, schedule, power_t, n_iter_no_change, batch_size=None,
-                       stream=False):
-    """The update rule and the step size that the solver parameters name.
-
-    ``minimize`` and the estimators take the same parameters
-    (``SOLVER_CONSTRAINTS`` and ``learning_rate``) and turn them into the
-    loop's two pieces here, in one place. ``batch_size`` is None for full
-    batches; ``stream`` marks the chunks of ``partial_fit``.
-    """
-    if problem.nonsmooth and solver in ADAPTIVE_SOLVERS:
-        raise ValueError(
-            f"solver={solver!r} cannot take an L1 penalty: it rescales each "
-            "coordinate of the step, so a soft-threshold step no longer stops at "
-            "the penalized optimum. Use solver='gd', 'momentum' or 'nesterov' "
-            "(FISTA) with penalty='l1' or 'elasticnet'."
-        )
-    rule = make_rule(solver, momentum=momentum, beta_1=beta_1, beta_2=beta_2,
-                     epsilon=epsilon, full_batch=batch_size is None,
-                     proximal=problem.nonsmooth)
-    step = make_step_size(learning_rate, problem, solver, schedule=schedule,
-                          power_t=power_t, n_iter_no_change=n_iter_no_change, x0=x0,
-                          batch_size=batch_size, momentum=momentum, stream=stream)
-    return rule, step
-
-
-LEARNING_RATE_CONSTRAINT = [
-    Interval(Real, 0, None, closed="neither"),
-    StrOptions({"auto", "lipschitz", "line_search", "bb"}),
-]
+from .function import FunctionProblem
 
 
 @validate_params(
@@ -225,18 +183,11 @@ def minimize(
         beta_1=beta_1, beta_2=beta_2, epsilon=epsilon, schedule=schedule,
         power_t=power_t, n_iter_no_change=n_iter_no_change,
     )
-    result = descend(
-        problem,
-        x0,
-        rule=rule,
-        step=step,
-        max_iter=max_iter,
-        tol=tol,
-        callback=callback,
-        record_path=record_path,
-        time_limit=time_limit,
-        stacklevel=3,  # the caller of the validate_params wrapper
+    options = DescentOptions(
+        max_iter=max_iter, tol=tol, callback=callback, record_path=record_path,
+        time_limit=time_limit, stacklevel=3,  # the caller of the validate_params wrapper
     )
+    result = descend(problem, x0, rule=rule, step=step, options=options)
     if like is not None:
         result.x, result.jac = to_device(result.x, like), to_device(result.jac, like)
     return result

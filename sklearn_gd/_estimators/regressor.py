@@ -1,18 +1,18 @@
 """GDLinearRegressor: least squares, ridge, lasso and elastic net by gradient descent."""
 
 from sklearn.base import RegressorMixin
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
-from .._backends.dask_pass import check_dask_fit, dask_decision, stream_blocks
-from .._backends.namespace import as_columns, follow_X, is_dask
+from .._backends.namespace import as_columns
 from .._linear.losses import HalfSquaredError
 from .._linear.objective import LinearModelObjective
 from .._linear.penalties import penalty_strengths
-from .._sklearn_compat import _check_sample_weight, _fit_context, check_same_namespace
-from .base import BaseGD, restore_on_failure, validation
+from .._sklearn_compat import _fit_context
+from .base import BaseGD, restore_on_failure
 from .callbacks import FitCallbacks
 from .docstrings import with_shared_parameters
-from .scale import check_scale, scaled_to_one
+from .inputs import stream_dask_chunks, validate_fit
+from .outputs import decision
 
 
 @with_shared_parameters
@@ -231,8 +231,7 @@ class GDLinearRegressor(RegressorMixin, BaseGD):
         self : GDLinearRegressor
             The updated estimator; left as it was if the epoch fails.
         """
-        if is_dask(X):
-            stream_blocks(self.partial_fit, X, y, sample_weight)
+        if stream_dask_chunks(self.partial_fit, X, y, sample_weight):
             return self
         with restore_on_failure(self):
             first = not hasattr(self, "coef_")
@@ -244,16 +243,8 @@ class GDLinearRegressor(RegressorMixin, BaseGD):
         return self
 
     def _validate(self, X, y, sample_weight, reset):
-        if is_dask(X):
-            return check_dask_fit(self, X, y, sample_weight, reset=reset)
-        y, sample_weight = follow_X(X, y, sample_weight)
-        X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, reset=reset,
-                             **validation(X))
-        sample_weight = _check_sample_weight(
-            sample_weight, X, dtype=X.dtype, ensure_non_negative=True
-        )
-        check_scale(X, y)
-        return X, y, scaled_to_one(sample_weight)
+        return validate_fit(self, X, y, sample_weight, reset=reset, regression=True,
+                            multi_output=True, y_numeric=True)
 
     def _objective(self, X, y, sample_weight):
         Y = as_columns(y, X.dtype)
@@ -295,14 +286,7 @@ class GDLinearRegressor(RegressorMixin, BaseGD):
             array library of ``X`` (a lazy dask array for dask ``X``).
         """
         check_is_fitted(self)
-        if is_dask(X):
-            return dask_decision(self, X, self.coef_, self.intercept_)
-        if check_same_namespace is not None:
-            check_same_namespace(X, self, attribute="coef_", method="predict")
-        X = validate_data(self, X, reset=False, **validation(X))
-        coef = self.coef_
-        # .T of a 1-D array is an error in the array API.
-        return X @ (coef if coef.ndim == 1 else coef.T) + self.intercept_
+        return decision(self, X, "predict")
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -7,10 +7,9 @@ for scaling, rather than fitted into a model of zeros or infinities.
 """
 
 import numpy as np
-import scipy.sparse as sp
 
-from .._backends.namespace import host_dtype, is_host, namespace_of
-from .._linear.lipschitz import max_row_norm
+from .._backends.arrays import largest, log_frobenius_norm, max_abs, max_row_norm
+from .._backends.namespace import host_dtype
 
 
 def check_scale(X, y=None):
@@ -26,7 +25,7 @@ def check_scale(X, y=None):
     """
     finfo = np.finfo(host_dtype(X))
     limit = float(np.log(finfo.max)) - 1  # a factor e to spare for the sums
-    y_scale = 0.0 if y is None else _max_abs(y)
+    y_scale = 0.0 if y is None else max_abs(y)
     if 0 < y_scale < np.sqrt(finfo.tiny) or y_scale > np.sqrt(finfo.max) / np.e:
         raise ValueError(
             f"y's values are too {'large' if y_scale > 1 else 'small'} for gradient "
@@ -37,9 +36,9 @@ def check_scale(X, y=None):
         )
     # The largest row norm of X may reach exp(log_row_limit).
     log_row_limit = limit / 2 - np.log(max(y_scale, 1.0))
-    if _log_frobenius_norm(X) < log_row_limit:  # one fast pass settles it, nearly always
+    if log_frobenius_norm(X) < log_row_limit:  # one fast pass settles it, nearly always
         return
-    x_scale = _max_abs(X)
+    x_scale = max_abs(X)
     log_row = np.log(x_scale) if x_scale > 0 else -np.inf
     if log_row + np.log(X.shape[1]) / 2 >= log_row_limit:  # not surely safe: measure
         log_row += np.log(max_row_norm(X / x_scale, 1.0, False)) / 2
@@ -53,29 +52,6 @@ def check_scale(X, y=None):
         )
 
 
-def _log_frobenius_norm(X):
-    """The log of ``||X||_F``, a bound on every row norm, from one BLAS pass
-    where ``X``'s values lie in one block of memory (inf where they do not,
-    or where the sum of squares overflows)."""
-    values = X.data if sp.issparse(X) else X
-    if not (is_host(values) and (values.flags.c_contiguous or values.flags.f_contiguous)):
-        return np.inf
-    flat = values.ravel(order="K")
-    with np.errstate(over="ignore"):
-        squares = float(np.vdot(flat, flat))
-    return np.log(squares) / 2 if squares > 0 else -np.inf
-
-
-def _max_abs(a):
-    """The largest absolute value of ``a``, without a copy of it."""
-    if sp.issparse(a):
-        a = a.data
-    if is_host(a):
-        return max(float(a.max()), -float(a.min())) if a.size else 0.0
-    xp, _ = namespace_of(a)
-    return max(float(xp.max(a)), -float(xp.min(a)))
-
-
 def scaled_to_one(sample_weight):
     """``sample_weight``, divided by its largest value if that is so large
     that their sum could overflow.
@@ -84,8 +60,7 @@ def scaled_to_one(sample_weight):
     so this changes no fit; the weights of every other case are left exactly
     as given.
     """
-    xp = np if is_host(sample_weight) else namespace_of(sample_weight)[0]
-    largest = float(xp.max(sample_weight)) if sample_weight.shape[0] else 0.0
-    if largest < np.sqrt(np.finfo(host_dtype(sample_weight)).max):
+    most = largest(sample_weight)
+    if most < np.sqrt(np.finfo(host_dtype(sample_weight)).max):
         return sample_weight
-    return sample_weight / largest
+    return sample_weight / most

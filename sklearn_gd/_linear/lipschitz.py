@@ -1,9 +1,8 @@
 """The largest eigenvalue of a weighted Gram matrix, by power iteration."""
 
 import numpy as np
-import scipy.sparse as sp
 
-from .._backends.namespace import host_dtype, is_host, namespace_of
+from .._backends.namespace import host_dtype
 from .._backends.passes import loss_pass
 from .losses import HalfSquaredError
 
@@ -56,17 +55,3 @@ def _gram_matvec(X, weights, fit_intercept, v, n_threads):
     _, grad_v, grad_b = loss_pass(X, zeros, weights, HalfSquaredError(), v[:p, None], b,
                                   n_threads=n_threads)
     return np.r_[grad_v[:, 0], () if grad_b is None else grad_b].astype(v.dtype, copy=False)
-
-
-def max_row_norm(X, scale, fit_intercept):
-    r""":math:`\max_i s_i \|[x_i, 1]\|^2`, without densifying a sparse ``X``."""
-    if sp.issparse(X):
-        squared = np.asarray(X.multiply(X).sum(axis=1)).ravel()
-    elif is_host(X):
-        squared = np.einsum("ij,ij->i", X, X)
-    else:
-        # A norm per row, without an X * X as large as X on the device.
-        xp, _ = namespace_of(X)
-        squared = xp.linalg.vector_norm(X, axis=1) ** 2
-        return float(xp.max(scale * (squared + int(fit_intercept))))
-    return float(np.max(scale * (squared + int(fit_intercept))))

@@ -16,6 +16,7 @@ class HalfSquaredError:
     r""":math:`\ell(y, z) = \tfrac12 \|y - z\|^2`, :math:`\partial_z \ell = z - y`."""
 
     curvature = 1.0
+    kernel = "squared"
 
     def loss_gradient(self, Y, Z, xp=np):
         R = Z - Y
@@ -36,6 +37,7 @@ class BinaryLogLoss:
     """
 
     curvature = 0.25
+    kernel = "logistic"
 
     def loss_gradient(self, Y, Z, xp=np):
         z = Z[:, 0]
@@ -57,6 +59,7 @@ class MultinomialLogLoss:
     """
 
     curvature = 0.5
+    kernel = None
 
     def loss_gradient(self, Y, Z, xp=np):
         labels = Y[:, 0]

@@ -19,9 +19,10 @@ import copy
 
 import numpy as np
 
+from .._backends.arrays import max_row_norm
 from .._backends.namespace import host_dtype, take_rows, xp_sum
 from .._backends.passes import loss_pass
-from .lipschitz import gram_spectral_norm, max_row_norm
+from .lipschitz import gram_spectral_norm
 from .penalties import ElasticNet
 
 

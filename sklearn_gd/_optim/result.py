@@ -1,6 +1,12 @@
-"""The record of one descent."""
+"""The record of one descent, and how a loop hands it back."""
 
+import warnings
+
+import numpy as np
 from scipy.optimize import OptimizeResult
+from sklearn.exceptions import ConvergenceWarning
+
+from .stopping import reason_message
 
 
 class DescentResult(OptimizeResult):
@@ -46,6 +52,9 @@ class DescentResult(OptimizeResult):
     rule_state : object
         The update rule's state at the end (velocities, moments), from which
         a later descent can continue.
+    step_state : dict
+        The step size's state at the end (its next step, a schedule's count),
+        likewise.
     start_jac : ndarray
         The gradient at ``x0``.
 
@@ -53,3 +62,37 @@ class DescentResult(OptimizeResult):
     ``k >= 1`` is the mean of the mini-batch objectives met during epoch
     ``k`` (scikit-learn's ``loss_curve_``), not the objective at ``path[k]``.
     """
+
+
+class Stop:
+    """How a loop ended: ``status``, after ``nit`` steps, the last step
+    ``eta``, and the ``message`` if the loop words it itself (else None)."""
+
+    def __init__(self, status, nit, eta, message=None):
+        self.status, self.nit, self.eta, self.message = status, nit, eta, message
+
+
+def finish(problem, options, record, stop, point, state):
+    """The :class:`DescentResult` of a loop, with the warning it deserves.
+
+    ``point`` is the final ``(x, f, g)``; ``state`` the rule's and the step
+    size's. Without a message of the loop's own, the full-batch words of
+    :func:`~sklearn_gd._optim.stopping.reason_message` say why it stopped.
+    """
+    x, f, g = point
+    message = stop.message
+    if message is None:
+        message = reason_message(stop.status, stop.nit, record.f0, f,
+                                 problem.stationarity(x, g), options.tol, stop.eta)
+    if options.warn and stop.status in ("max_iter", "max_time", "line_search_failed"):
+        warnings.warn(message, ConvergenceWarning, stacklevel=options.stacklevel + 2)
+    early = options.early_stopping
+    return DescentResult(
+        x=x, fun=f, jac=g, nit=stop.nit,
+        success=stop.status in ("converged", "early_stopping"), status=stop.status,
+        message=message, learning_rate=stop.eta,
+        loss_curve=np.asarray(record.losses), times=np.asarray(record.times),
+        path=record.path(),
+        validation_scores=None if early is None else np.asarray(early.scores),
+        rule_state=state[0], step_state=state[1], start_jac=record.start_jac,
+    )

@@ -4,13 +4,50 @@ A rule is a pair ``init(x) -> state`` and ``update(g, state) -> (d, state)``
 (optax's shape): it never sees the data, only gradients. The loop then steps
 ``x <- x - eta * d`` and tests convergence on the raw gradient ``g``, so the
 stopping test is the same for every rule.
+
+A rule declares its traits (:class:`Rule`), and the choice of a step size
+reads them (:mod:`sklearn_gd._optim.config`): nothing matches a rule by its
+name.
 """
 
 import numpy as np
 
 
-class GradientDescent:
+class Rule:
+    """The traits every rule declares, with the values of plain descent.
+
+    Attributes
+    ----------
+    adaptive : bool
+        The direction has a scale of its own, about 1 per coordinate, not the
+        gradient's (Adam, AdaGrad, RMSprop): a step is then in units of the
+        parameters, and a proximal (L1) step would stop in the wrong place.
+    searchable : bool
+        The direction is the gradient itself, along which a line search or a
+        Barzilai-Borwein step is sure to find a decrease.
+    noisy_step_factor : float
+        What a constant step is multiplied by on noisy gradients: ``1 - mu``
+        for a constant momentum ``mu``, which lengthens every step
+        ``1 / (1 - mu)`` times, noise included; 1 for the others.
+    extrapolates : bool
+        The rule moves the point where the next gradient is taken
+        (``lookahead(state)`` and ``extrapolate(x, state)``).
+    """
+
+    adaptive = False
+    searchable = False
+    noisy_step_factor = 1.0
+    extrapolates = False
+
+
+def _constant_momentum_factor(momentum):
+    return 1.0 if momentum is None else 1.0 - momentum
+
+
+class GradientDescent(Rule):
     r"""Plain gradient descent, :math:`d_k = g_k = \nabla f(x_k)`."""
+
+    searchable = True
 
     def init(self, x):
         return None
@@ -19,7 +56,7 @@ class GradientDescent:
         return g, state
 
 
-class Momentum:
+class Momentum(Rule):
     r"""Heavy-ball momentum (Polyak).
 
     .. math::
@@ -32,6 +69,7 @@ class Momentum:
 
     def __init__(self, momentum):
         self.momentum = momentum
+        self.noisy_step_factor = _constant_momentum_factor(momentum)
 
     def init(self, x):
         return np.zeros_like(x)
@@ -41,7 +79,7 @@ class Momentum:
         return velocity, velocity
 
 
-class Nesterov:
+class Nesterov(Rule):
     r"""Nesterov's accelerated gradient, in the form that needs no look-ahead.
 
     .. math::
@@ -63,6 +101,7 @@ class Nesterov:
 
     def __init__(self, momentum=None):
         self.momentum = momentum
+        self.noisy_step_factor = _constant_momentum_factor(momentum)
 
     def init(self, x):
         return np.zeros_like(x), None, 0
@@ -80,7 +119,7 @@ class Nesterov:
         return k / (k + 3) if self.momentum is None else self.momentum
 
 
-class Extrapolated:
+class Extrapolated(Rule):
     r"""Momentum on the iterates, around a proximal step (FISTA and its kin).
 
     .. math::
@@ -103,8 +142,11 @@ class Extrapolated:
     :meth:`lookahead` for the first.
     """
 
+    extrapolates = True
+
     def __init__(self, momentum=None):
         self.momentum = momentum
+        self.noisy_step_factor = _constant_momentum_factor(momentum)
 
     def init(self, x):
         return x, x, 0
@@ -130,7 +172,7 @@ class Extrapolated:
         return y, (x, y, k + 1)
 
 
-class Adam:
+class Adam(Rule):
     r"""Adam (Kingma and Ba, 2015): momentum on a per-coordinate scale.
 
     .. math::
@@ -144,6 +186,8 @@ class Adam:
     squares and roots taken coordinate by coordinate. Each coordinate moves by
     about the step size, whatever the scale of its gradient.
     """
+
+    adaptive = True
 
     def __init__(self, beta_1, beta_2, epsilon):
         self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
@@ -161,7 +205,7 @@ class Adam:
         return m_hat / (np.sqrt(v_hat) + self.epsilon), (m, v, k)
 
 
-class AdaGrad:
+class AdaGrad(Rule):
     r"""AdaGrad (Duchi et al., 2011): each coordinate scaled by its history.
 
     .. math::
@@ -170,6 +214,8 @@ class AdaGrad:
 
     coordinate by coordinate; the effective step shrinks as gradients add up.
     """
+
+    adaptive = True
 
     def __init__(self, epsilon):
         self.epsilon = epsilon
@@ -182,7 +228,7 @@ class AdaGrad:
         return g / (np.sqrt(total) + self.epsilon), total
 
 
-class RMSprop:
+class RMSprop(Rule):
     r"""RMSprop (Tieleman and Hinton, 2012): AdaGrad with a fading memory.
 
     .. math::
@@ -197,6 +243,8 @@ class RMSprop:
     without momentum.
     """
 
+    adaptive = True
+
     def __init__(self, rho, epsilon):
         self.rho, self.epsilon = rho, epsilon
 
@@ -208,37 +256,3 @@ class RMSprop:
         v = self.rho * v + (1 - self.rho) * g * g
         k += 1
         return g / (np.sqrt(v / (1 - self.rho**k)) + self.epsilon), (v, k)
-
-
-SOLVERS = ("gd", "momentum", "nesterov", "adam", "adagrad", "rmsprop")
-# Rules whose direction has a scale of its own (about 1 per coordinate), not
-# the gradient's: their step is in units of the parameters.
-ADAPTIVE_SOLVERS = ("adam", "adagrad", "rmsprop")
-
-
-def make_rule(solver, *, momentum=0.9, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
-              full_batch=True, proximal=False):
-    """The update rule named by ``solver``.
-
-    ``proximal`` says that the objective has a non-smooth part, so that
-    ``"momentum"`` and ``"nesterov"`` move the iterates (:class:`Extrapolated`;
-    full-batch ``"nesterov"`` is then FISTA).
-    """
-    # Python floats, not numpy ones: NumPy 2 lets a Python float take the
-    # dtype of the array it meets, while an np.float64 (as np.logspace grids
-    # hand over) turns float32 states, steps and so every X @ w into float64.
-    momentum, beta_1, beta_2, epsilon = map(float, (momentum, beta_1, beta_2, epsilon))
-    if solver == "adam":
-        return Adam(beta_1, beta_2, epsilon)
-    if solver == "adagrad":
-        return AdaGrad(epsilon)
-    if solver == "rmsprop":
-        return RMSprop(beta_2, epsilon)
-    if proximal and solver in ("momentum", "nesterov"):
-        return Extrapolated(None if solver == "nesterov" and full_batch else momentum)
-    if solver == "momentum":
-        return Momentum(momentum)
-    if solver == "nesterov":
-        # Restarting needs exact gradients; noisy ones get a constant momentum.
-        return Nesterov(None if full_batch else momentum)
-    return GradientDescent()

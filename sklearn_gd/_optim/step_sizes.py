@@ -1,21 +1,30 @@
 r"""Step sizes: how far each step goes along the descent direction.
 
-A step size is called as ``step(problem, x, f, g, d)`` and returns
-``(eta, x_new, f_new, g_new)``, with ``x_new = prox(x - eta * d, eta)`` (the
-problem's proximal step, the identity for a smooth problem) and its objective
-and gradient, so that a line search can try several points and hand back the
-one it accepts without evaluating it twice.
+A step size holds its configuration and nothing that changes; what changes
+along a descent is its state, a dict of numbers and arrays, passed in and
+handed back (the shape of the update rules, optax's), so a descent that
+stops and resumes (``partial_fit``) continues from a state it keeps, and a
+failed step leaves no trace on it.
 
-The schedules (constant, invscaling, adaptive) also serve the mini-batch loop,
-which takes no line search: it asks ``next_eta()`` before each update and
-``decay()`` when the epochs stall.
+- ``init() -> state``; ``state["eta"]`` is the step to take next (the last
+  one taken, after a step).
+- ``step(problem, x, f, g, d, state) -> (eta, x_new, f_new, g_new, state)``:
+  a full-batch step, ``x_new = prox(x - eta * d, eta)`` (the problem's
+  proximal step, the identity for a smooth problem) with its objective and
+  gradient, so that a line search can try several points and hand back the
+  one it accepts without evaluating it twice.
+- ``next_eta(state) -> (eta, state)`` and ``decay(state) -> (shrunk, state)``:
+  the schedules (constant, invscaling, adaptive) also serve the mini-batch
+  loop, which takes no line search: it asks for the next step before each
+  update, and for a smaller one when the epochs stall.
+
+``eta`` is the first step, a constant of the configuration.
 """
-
-from collections import deque
 
 import numpy as np
 
-from .rules import ADAPTIVE_SOLVERS
+from .problem import prox_step
+from .stopping import count_stalls
 
 
 class LineSearchFailed(Exception):
@@ -28,19 +37,22 @@ class ConstantStep:
     def __init__(self, eta):
         self.eta = eta
 
-    def next_eta(self):
-        """The step of the next update."""
-        return self.eta
+    def init(self):
+        return {"eta": self.eta}
 
-    def decay(self):
+    def next_eta(self, state):
+        """The step of the next update, and the state after it."""
+        return state["eta"], state
+
+    def decay(self, state):
         """Shrink the step after stalled epochs; False when the schedule cannot."""
-        return False
+        return False, state
 
-    def __call__(self, problem, x, f, g, d):
-        eta = self.next_eta()
-        x_new = problem.prox(x - eta * d, eta)
+    def __call__(self, problem, x, f, g, d, state):
+        eta, state = self.next_eta(state)
+        x_new = prox_step(problem, x, eta, d)
         f_new, g_new = problem.value_and_grad(x_new)
-        return eta, x_new, f_new, g_new
+        return eta, x_new, f_new, g_new, state
 
 
 class Backtracking:
@@ -86,21 +98,26 @@ class Backtracking:
         self.eta = float(eta0)
         self.grow = grow
 
-    def __call__(self, problem, x, f, g, d):
-        return self._search(problem, x, f, g, d, self.eta * self.grow, reference=f)
+    def init(self):
+        return {"eta": self.eta}
 
-    def _search(self, problem, x, f, g, d, eta, reference):
+    def __call__(self, problem, x, f, g, d, state):
+        return self._search(problem, x, f, g, d, state["eta"] * self.grow, reference=f,
+                            state=state)
+
+    def _search(self, problem, x, f, g, d, eta, reference, state):
         """Halve ``eta`` from its first try until the step decreases enough.
 
         The decrease is measured from ``reference``: ``f`` itself, or a
-        larger recent value for a non-monotone search.
+        larger recent value for a non-monotone search. The accepted step
+        becomes ``state["eta"]``.
         """
         slack = self._rounding_tolerance * abs(f)
         h = problem.nonsmooth_value(x)
         for _ in range(self._max_halvings):
             if eta < np.finfo(np.float64).tiny:  # halved to nothing: no step is left
                 break
-            x_new = problem.prox(x - eta * d, eta)
+            x_new = prox_step(problem, x, eta, d)
             f_new, g_new = problem.value_and_grad(x_new)
             delta = x_new - x
             drop = -(
@@ -112,8 +129,7 @@ class Backtracking:
                 drop <= slack and f_new <= f + slack
                 and np.vdot(g_new - g, delta) <= np.vdot(delta, delta) / eta
             ):
-                self.eta = eta
-                return eta, x_new, f_new, g_new
+                return eta, x_new, f_new, g_new, {**state, "eta": eta}
             eta *= self._shrink
         raise LineSearchFailed(
             f"the line search found no step with a sufficient decrease "
@@ -140,19 +156,21 @@ class BarzilaiBorwein(Backtracking):
 
     def __init__(self, eta0=1.0):
         super().__init__(eta0=eta0, grow=1.0)
-        self._last = None
-        self._recent = deque(maxlen=self._memory)
 
-    def __call__(self, problem, x, f, g, d):
-        eta = self.eta
-        if self._last is not None:
-            s, y = x - self._last[0], g - self._last[1]
+    def init(self):
+        # The last point and gradient, and the last objectives, newest last.
+        return {"eta": self.eta, "last": None, "recent": ()}
+
+    def __call__(self, problem, x, f, g, d, state):
+        eta = state["eta"]
+        if state["last"] is not None:
+            s, y = x - state["last"][0], g - state["last"][1]
             curvature = float(np.vdot(s, y))
             if curvature > 0:
                 eta = min(float(np.vdot(s, s)) / curvature, self._max_step)
-        self._last = (x, g)
-        self._recent.append(f)
-        return self._search(problem, x, f, g, d, eta, reference=max(self._recent))
+        recent = (*state["recent"][1 - self._memory:], f)
+        state = {**state, "last": (x, g), "recent": recent}
+        return self._search(problem, x, f, g, d, eta, reference=max(recent), state=state)
 
 
 class InvScalingStep(ConstantStep):
@@ -161,12 +179,15 @@ class InvScalingStep(ConstantStep):
     def __init__(self, eta, power_t):
         super().__init__(eta)
         # A Python float: an np.float64 power would make every step float64.
-        self.eta0, self.power_t, self._k = eta, float(power_t), 0
+        self.eta0, self.power_t = eta, float(power_t)
 
-    def next_eta(self):
-        self._k += 1
-        self.eta = self.eta0 / self._k**self.power_t
-        return self.eta
+    def init(self):
+        return {"eta": self.eta, "k": 0}
+
+    def next_eta(self, state):
+        k = state["k"] + 1
+        eta = self.eta0 / k**self.power_t
+        return eta, {"eta": eta, "k": k}
 
 
 class AdaptiveStep(ConstantStep):
@@ -186,158 +207,24 @@ class AdaptiveStep(ConstantStep):
 
     def __init__(self, eta, patience):
         super().__init__(eta)
-        self.patience, self._best, self._stalls = patience, np.inf, 0
-        self.eta0 = eta
+        self.patience, self.eta0 = patience, eta
 
-    def decay(self):
-        if self.eta / self._divisor < self._smallest * self.eta0:
-            return False
-        self.eta /= self._divisor
-        return True
+    def init(self):
+        return {"eta": self.eta, "best": np.inf, "stalls": 0}
 
-    def __call__(self, problem, x, f, g, d):
-        self._best = min(self._best, f)
-        eta, x_new, f_new, g_new = super().__call__(problem, x, f, g, d)
-        if f_new < self._best:
-            self._best, self._stalls = f_new, 0
-        else:
-            self._stalls += 1
-            if self._stalls >= self.patience:
-                # Progress is measured afresh from here: momentum may have
-                # carried the iterate above a best it cannot get back to.
-                self.eta, self._stalls = self.eta / self._divisor, 0
-                self._best = f_new
-        return eta, x_new, f_new, g_new
+    def decay(self, state):
+        if state["eta"] / self._divisor < self._smallest * self.eta0:
+            return False, state
+        return True, {**state, "eta": state["eta"] / self._divisor}
 
-
-SCHEDULES = ("constant", "invscaling", "adaptive")
-
-
-def make_step_size(learning_rate, problem, solver, *, schedule, power_t,
-                   n_iter_no_change, x0, batch_size=None, momentum=0.0, stream=False):
-    """Turn a ``learning_rate`` parameter into a step size for ``problem``.
-
-    ``x0`` is where the descent starts: ``"lipschitz"`` for the adaptive rules
-    sizes its step from the gradient there. ``batch_size`` is None for full
-    batches, else the size of the mini-batches. ``stream`` says that each
-    descent sees another chunk of the data (``partial_fit``), which makes
-    even full-batch steps noisy.
-
-    - A float is the base step of the ``schedule``.
-    - ``"auto"`` is the library's choice: ``"bb"`` for full-batch plain
-      descent on the constant schedule and not a stream, where it takes a
-      small fraction of the iterations of ``1/L``; ``"lipschitz"`` in every
-      other case (see :func:`resolve_auto`).
-    - ``"lipschitz"`` is ``1/L`` when the problem knows a Lipschitz constant
-      ``L`` of its gradient (plain descent without one backtracks, never
-      growing); for mini-batches, ``L`` is the batches' expected smoothness
-      (:meth:`~sklearn_gd._linear.objective.LinearModelObjective.batch_lipschitz`),
-      and on noisy gradients (mini-batches, a stream) the constant
-      ``momentum`` of ``"momentum"`` (and of mini-batch ``"nesterov"``)
-      scales the step by ``1 - momentum``, since it lengthens every step
-      ``1 / (1 - momentum)`` times, noise included.
-      For the adaptive rules, whose directions are about 1 per coordinate,
-      it is ``max|g(x0)| / L`` with the full-batch ``L``, the largest move of
-      a first ``1/L`` gradient step, mini-batches or not: their directions do
-      not grow with one sample's curvature. The adaptive rules and
-      mini-batches take the ``"adaptive"``
-      schedule in place of ``"constant"``: a constant step leaves them
-      jittering around the optimum.
-    - ``"line_search"`` and ``"bb"`` choose every step themselves, from
-      gradient directions: plain descent, full batches and the constant
-      schedule only.
-    """
-    # Errors name the option the user passed, "auto" included.
-    asked = learning_rate
-    if learning_rate == "auto":
-        learning_rate = resolve_auto(solver, schedule, batch_size, stream)
-    if learning_rate in ("line_search", "bb"):
-        _check_search(learning_rate, solver, schedule, batch_size)
-        if learning_rate == "line_search":
-            return Backtracking(eta0=1.0, grow=2.0)
-        # BB's first step only starts it off (its line search and its own
-        # steps take over), so a rough L will do: a few power iterations
-        # instead of dozens, each a pass over X.
-        lipschitz = problem.lipschitz(rtol=1e-2)
-        return BarzilaiBorwein(eta0=1.0 / lipschitz if lipschitz else 1.0)
-    if learning_rate == "lipschitz":
-        learning_rate = _lipschitz_rate(problem, solver, x0, batch_size, momentum, stream)
-        if learning_rate is None:
-            if solver == "gd" and schedule == "constant":
-                return Backtracking(eta0=1.0, grow=1.0)
-            raise ValueError(
-                f"learning_rate={asked!r} with solver={solver!r} and schedule="
-                f"{schedule!r} needs the Lipschitz constant of the gradient: pass "
-                "lipschitz=L, or a float learning_rate."
-            )
-        noisy = solver in ADAPTIVE_SOLVERS or batch_size is not None
-        if noisy and schedule == "constant":
-            schedule = "adaptive"
-    if schedule == "invscaling":
-        return InvScalingStep(float(learning_rate), power_t)
-    if schedule == "adaptive":
-        return AdaptiveStep(float(learning_rate), n_iter_no_change)
-    return ConstantStep(float(learning_rate))
-
-
-def resolve_auto(solver, schedule, batch_size=None, stream=False):
-    """The learning-rate option that ``"auto"`` stands for in this configuration.
-
-    ``"bb"`` for full-batch plain descent on the constant schedule, not a
-    stream: there the Barzilai-Borwein step reaches the optimum in a small
-    fraction of the iterations of ``1/L``, and its line search keeps it safe.
-    ``"lipschitz"`` everywhere else: a momentum or adaptive direction can
-    point uphill, which no line search along it can fix, and a
-    mini-batch or a chunk of a stream never evaluates the objective the
-    search would test.
-    """
-    full_batch_gd = (solver == "gd" and batch_size is None
-                     and schedule == "constant" and not stream)
-    return "bb" if full_batch_gd else "lipschitz"
-
-
-def _lipschitz_rate(problem, solver, x0, batch_size, momentum, stream):
-    """The base step of ``"lipschitz"`` (see :func:`make_step_size`); None without ``L``."""
-    # One batch of every sample has no noise; chunks of a stream do.
-    noisy = stream or (batch_size is not None and batch_size < problem.n_samples)
-    if noisy and batch_size is not None and solver not in ADAPTIVE_SOLVERS:
-        lipschitz = problem.batch_lipschitz(batch_size)
-    else:
-        lipschitz = problem.lipschitz()
-    if lipschitz is None:
-        return None
-    rate = 1.0 / lipschitz if lipschitz > 0 else 1.0
-    constant_momentum = solver == "momentum" or (solver == "nesterov" and batch_size)
-    if noisy and constant_momentum:
-        rate *= 1.0 - momentum
-    if solver in ADAPTIVE_SOLVERS:
-        rate *= _largest_first_move(problem, x0)
-    return rate
-
-
-def _check_search(learning_rate, solver, schedule, batch_size):
-    if batch_size is not None:
-        raise ValueError(
-            f"learning_rate={learning_rate!r} searches along the full-batch "
-            f"objective, which mini-batches (batch_size={batch_size}) never "
-            "evaluate. Use batch_size=None, or learning_rate='auto', 'lipschitz' or a "
-            "float."
-        )
-    if solver != "gd":
-        raise ValueError(
-            f"learning_rate={learning_rate!r} works with solver='gd' only, not "
-            f"solver={solver!r}: a momentum or adaptive direction can point "
-            "uphill. Use learning_rate='auto', 'lipschitz' or a float."
-        )
-    if schedule != "constant":
-        raise ValueError(
-            f"learning_rate={learning_rate!r} chooses every step itself; "
-            f"schedule={schedule!r} is for a float, 'auto' or 'lipschitz' "
-            "learning_rate."
-        )
-
-
-def _largest_first_move(problem, x0):
-    _, g0 = problem.value_and_grad(x0)
-    size = float(np.max(np.abs(g0))) if g0.size else 0.0
-    return size if size > 0 else 1.0
+    def __call__(self, problem, x, f, g, d, state):
+        best = min(state["best"], f)
+        eta, x_new, f_new, g_new, state = super().__call__(problem, x, f, g, d, state)
+        # The patience count of the stopping tests, on minus the objective.
+        best, stalls, _ = count_stalls(-best, state["stalls"], -f_new, 0.0)
+        best, eta_next = -best, state["eta"]
+        if stalls >= self.patience:
+            # Progress is measured afresh from here: momentum may have
+            # carried the iterate above a best it cannot get back to.
+            eta_next, stalls, best = eta_next / self._divisor, 0, f_new
+        return eta, x_new, f_new, g_new, {"eta": eta_next, "best": best, "stalls": stalls}

@@ -1,0 +1,154 @@
+"""When a descent stops: the patience count, the blow-up watch, the time limit,
+and why it stopped, in words.
+
+One patience vocabulary serves every test that waits for progress: a value
+(higher is better) makes progress when it beats the best so far by more than
+``tol``; ``patience`` values in a row without progress is a stall
+(:func:`count_stalls`). The estimators' ``n_iter_no_change`` is that
+patience, counted in steps of the full-batch descent for the ``"adaptive"``
+schedule, in epochs of the mini-batch descent, and in steps or epochs,
+whichever the descent takes, for early stopping.
+"""
+
+import time
+
+import numpy as np
+
+# An objective this many times its own scale above where it started has blown
+# up: a convergent gradient method never climbs that far.
+BLOWUP_FACTOR = 1e4
+
+
+def count_stalls(best, stalls, value, tol):
+    """One count of patience: ``(best, stalls, new_best)`` after ``value``.
+
+    ``stalls`` counts the values in a row that did not beat ``best`` by more
+    than ``tol``; ``new_best`` says that ``value`` is the best so far (by any
+    margin).
+    """
+    stalls = stalls + 1 if value <= best + tol else 0
+    new_best = bool(value > best)
+    return (value if new_best else best), stalls, new_best
+
+
+class Patience:
+    """Counts values without progress, as scikit-learn's ``n_iter_no_change``.
+
+    :meth:`stalled` is true once ``patience`` values in a row made none
+    (:func:`count_stalls`; a score is higher-is-better: pass minus an
+    objective). With ``score``, a function of the parameters (a validation
+    score), the best parameters are kept in ``best_x``.
+    """
+
+    def __init__(self, patience, tol, score=None):
+        self.patience, self.tol, self.score = patience, tol, score
+        self.best, self.best_x, self.scores, self._stalls = -np.inf, None, [], 0
+
+    def stalled(self, x, value=None):
+        value = self.score(x) if self.score is not None else value
+        self.scores.append(value)
+        self.best, self._stalls, new_best = count_stalls(self.best, self._stalls, value,
+                                                         self.tol)
+        if new_best and self.score is not None:
+            self.best_x = x.copy()
+        return self._stalls >= self.patience
+
+    def reset(self):
+        """Count afresh (after the step was shrunk)."""
+        self._stalls = 0
+
+
+class BlowUpWatch:
+    """Tells, step by step, whether the objective has blown up.
+
+    Blown up means non-finite, or risen above its start by ``BLOWUP_FACTOR``
+    times its own scale, or how far it had come down if that is more. The
+    scale is the start's size; not the first step's change, which, were it
+    counted, would let a first step that multiplied the objective by a
+    thousand set the bar a thousand times higher for the steps after it. With
+    the gradient ``g0`` at the start (full batches), the first step is also
+    judged by the gradient, blown up if it rose with a gradient
+    ``sqrt(BLOWUP_FACTOR)`` times longer (near an optimum the objective's
+    excess grows as the gradient's square); a start at zero up to rounding
+    (below 1e-8 of the first change), which has no size of its own, then
+    takes the first change as its scale. Without ``g0`` (epochs) only an
+    exact zero does, since nothing else judges the first epoch.
+    """
+
+    def __init__(self, f0, g0=None):
+        self.f0 = self._best = f0
+        self._g0_size = None if g0 is None else float(np.linalg.norm(g0))
+        self._scale = None
+
+    def __call__(self, f, g):
+        if not finite(f, g):
+            return True
+        if self._scale is None:
+            change = abs(f - self.f0)
+            if self._g0_size is None:
+                self._scale = abs(self.f0) or change
+            else:
+                # Zero up to rounding, against a change that the test on the
+                # gradient below has already found sound.
+                self._scale = change if abs(self.f0) <= 1e-8 * change else abs(self.f0)
+                if f > self.f0 and np.linalg.norm(g) > BLOWUP_FACTOR**0.5 * self._g0_size:
+                    return True
+        rise_limit = BLOWUP_FACTOR * max(self._scale, self.f0 - self._best)
+        self._best = min(self._best, f)
+        return f - self.f0 > rise_limit
+
+
+class TimeLimit:
+    """The wall-clock budget of a fit: ``max_time`` seconds (None: no limit)
+    from the moment it is created.
+
+    The loops ask it between steps (between mini-batches), so a descent
+    overruns its budget by at most one step, never by a whole run.
+    """
+
+    def __init__(self, max_time=None):
+        self.max_time = max_time
+        self._end = None if max_time is None else time.perf_counter() + max_time
+
+    def passed(self):
+        return self._end is not None and time.perf_counter() >= self._end
+
+    def message(self, nit, unit, measure, tol):
+        """Why the descent stopped at the limit, after ``nit`` ``unit``."""
+        return (
+            f"Gradient descent stopped at max_time={self.max_time:g} seconds after "
+            f"{nit} {unit}, with max |gradient| = {grad_size(measure):.3g} > tol="
+            f"{tol:g}. Increase max_time, or try another learning_rate or solver."
+        )
+
+
+def grad_size(g):
+    """The largest absolute component of ``g`` (0 for an empty one)."""
+    return float(np.max(np.abs(g))) if g.size else 0.0
+
+
+def finite(f, g):
+    return bool(np.isfinite(f) and np.all(np.isfinite(g)))
+
+
+def reason_message(status, nit, f0, f, g, tol, eta):
+    """Why the full-batch descent stopped, in words."""
+    if status == "converged":
+        return f"Converged after {nit} iterations: max |gradient| <= tol={tol:g}."
+    if status == "early_stopping":
+        return (f"Stopped early after {nit} iterations: the validation score "
+                "stopped improving; the best iterate is kept.")
+    if status == "max_iter":
+        return (
+            f"Gradient descent stopped at max_iter={nit} iterations with "
+            f"max |gradient| = {grad_size(g):.3g} > tol={tol:g}. Increase max_iter "
+            "or tol, try another learning_rate, or scale the features."
+        )
+    if status == "callback":
+        return f"Stopped by the callback after {nit} iterations."
+    if nit == 0:
+        return "The objective or its gradient is not finite at the starting point."
+    return (
+        f"Diverged at iteration {nit}: the objective went from {f0:.6g} to {f:.6g} "
+        f"with step size {eta:.6g}; the step is too large for this problem."
+    )
