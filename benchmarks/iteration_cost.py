@@ -23,7 +23,7 @@ import problems as problem_list
 from _common import thread_header, write_csv
 from threadpoolctl import threadpool_limits
 
-from sklearn_gd._backends.passes import fused_available
+from sklearn_gd._backends.host import fused_available
 from sklearn_gd._backends.threads import threads_for
 from sklearn_gd._linear.losses import BinaryLogLoss, HalfSquaredError
 from sklearn_gd._linear.objective import LinearModelObjective

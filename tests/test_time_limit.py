@@ -11,7 +11,8 @@ import pytest
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import InvalidParameterError
 
-from sklearn_gd import GDLinearRegressor, GDLogisticRegressor, _descent, minimize
+from sklearn_gd import GDLinearRegressor, GDLogisticRegressor, minimize
+from sklearn_gd._optim import record, stopping
 
 
 class TickingClock:
@@ -28,7 +29,9 @@ class TickingClock:
 @pytest.fixture
 def clock(monkeypatch):
     ticking = TickingClock()
-    monkeypatch.setattr(_descent, "time", ticking)
+    # The limit and the record read the same clock.
+    monkeypatch.setattr(stopping, "time", ticking)
+    monkeypatch.setattr(record, "time", ticking)
     return ticking
 
 

@@ -5,7 +5,7 @@ One epoch::
     for each batch B of the (shuffled) samples:
         f_B, g_B = value_and_grad of the objective on B, at x
         d, state = rule.update(g_B, state)
-        eta = step.next_eta()
+        eta, step_state = step.next_eta(step_state)
         x = prox(x - eta * d, eta)
     F_epoch = mean of the f_B, weighted by the batch sizes
 
