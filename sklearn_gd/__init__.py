@@ -9,6 +9,13 @@ from .exceptions import DivergenceError
 
 __version__ = "0.1.0"
 
+# Public names report their public home: pickles, skops files and the docs
+# then name sklearn_gd.GDLinearRegressor, never a private module.
+for _public in (GDLinearRegressor, GDLogisticRegressor, DescentResult, DescentPathDisplay,
+                LossCurveDisplay):
+    _public.__module__ = __name__
+del _public
+
 __all__ = [
     "DescentPathDisplay",
     "DescentResult",

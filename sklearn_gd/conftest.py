@@ -1,7 +1,13 @@
 """pytest's setup for the package's doctests: matplotlib draws off screen and
-the figures are closed; without matplotlib, the displays' doctests are skipped."""
+the figures are closed; without matplotlib, the displays' doctests are skipped,
+and without skl2onnx, the ONNX module is not collected."""
 
 import pytest
+
+try:
+    import skl2onnx  # noqa: F401
+except ImportError:
+    collect_ignore = ["onnx.py"]
 
 try:
     import matplotlib

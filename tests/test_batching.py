@@ -19,6 +19,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LinearRegression, LogisticRegression
+from sklearn.metrics import log_loss
 from sklearn.model_selection import train_test_split
 from standardized_data import standardized
 
@@ -330,18 +331,54 @@ def test_early_stopping_keeps_the_best_validated_iterate(Estimator, data, batch_
     assert_allclose(model.intercept_, cut.intercept_, rtol=1e-12, atol=1e-12)
 
 
+def early_stopping_stalls(scores, tol):
+    """The count of steps without progress after each validation score, by
+    the documented rule: a loss makes progress when it falls below the loss
+    at the last progress by more than ``tol`` times that loss."""
+    reference, stalls, counts = None, 0, []
+    for loss in -np.asarray(scores):
+        if reference is None or loss < reference - tol * abs(reference):
+            reference, stalls = loss, 0
+        else:
+            stalls += 1
+        counts.append(stalls)
+    return counts
+
+
+# Mini-batches on a constant step: an "adaptive" one would shrink and count afresh.
+@pytest.mark.parametrize("batching", [{}, {"batch_size": 16, "learning_rate": 0.01}])
 @pytest.mark.parametrize("Estimator, data", [(GDLinearRegressor, "diabetes"),
                                              (GDLogisticRegressor, "iris")])
-def test_early_stopping_stops_after_n_iter_no_change_without_progress(Estimator, data):
+def test_early_stopping_stops_after_n_iter_no_change_without_progress(Estimator, data,
+                                                                      batching):
     X, y = standardized(data)
     k = 4
     model = Estimator(early_stopping=True, n_iter_no_change=k, random_state=0,
-                      max_iter=5000).fit(X, y)
-    scores, tol = model.validation_scores_, model.tol
-    last = len(scores)
-    # A score makes progress when it beats the best before it by more than tol.
-    for j in range(last - k, last):
-        assert scores[j] <= scores[:j].max() + tol
+                      max_iter=5000, **batching).fit(X, y)
+    assert "early" in model.stop_reason_.lower()
+    counts = early_stopping_stalls(model.validation_scores_, model.tol)
+    # It stopped at the k-th step without progress, and at no earlier one: the
+    # score k + 1 steps back was still progress.
+    assert counts[-1] == k
+    assert max(counts[:-1]) < k
+
+
+def test_early_stopping_goes_on_while_the_validation_loss_falls_by_small_steps():
+    """Each step of a small constant learning rate lowers the validation loss
+    by far less than tol; over the patience they add up to more, so this is
+    progress, not a stall."""
+    X, y = standardized("breast_cancer")
+    X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
+    params = dict(learning_rate=0.01, random_state=0, max_iter=600)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # both stop at max_iter
+        early = GDLogisticRegressor(early_stopping=True, **params).fit(X_train, y_train)
+        plain = GDLogisticRegressor(**params).fit(X_train, y_train)
+    steps = np.diff(early.validation_scores_)
+    assert np.all(steps[-20:] > 0) and np.all(steps[-20:] < early.tol)
+    assert early.n_iter_ == 600
+    assert log_loss(y_test, early.predict_proba(X_test)) < 1.05 * log_loss(
+        y_test, plain.predict_proba(X_test))
 
 
 def test_early_stopping_split_of_the_classifier_is_stratified():
@@ -365,7 +402,7 @@ def test_early_stopping_split_of_the_classifier_is_stratified():
 
 @pytest.mark.parametrize("Estimator, X, y", [
     (GDLinearRegressor, [[0.0]], [1.0]),
-    (GDLogisticRegressor, [[0.0], [1.0], [2.0]], [0, 0, 1]),
+    (GDLogisticRegressor, [[0.0], [1.0]], [0, 1]),
 ])
 def test_early_stopping_on_too_little_data_is_a_clear_error(Estimator, X, y):
     with pytest.raises(ValueError, match="early_stopping=True"):

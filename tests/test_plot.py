@@ -5,6 +5,9 @@
 - DescentPathDisplay: the drawn points are the recorded iterates (of a
   minimize result or an estimator's coef_path_), a contour in 2-D and a curve
   in 1-D, start and end markers, ranges, diverged runs;
+- wrapped estimators: searches, pipelines and meta-estimators draw their
+  fitted model's curve and path, the path's objective on X (and y) as that
+  model saw them; a clear error when nothing fitted of ours is inside;
 - the animation: a frame per iterate, saved as a GIF;
 - matplotlib is optional: not imported with the package, a clear error
   without it.
@@ -17,7 +20,14 @@ import warnings
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.compose import TransformedTargetRegressor
+from sklearn.datasets import load_iris
+from sklearn.ensemble import BaggingRegressor
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.experimental import enable_halving_search_cv  # noqa: F401
+from sklearn.feature_selection import RFE, SelectFromModel
+from sklearn.linear_model import LinearRegression
+from sklearn.model_selection import GridSearchCV, HalvingGridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from standardized_data import standardized
@@ -30,6 +40,7 @@ from sklearn_gd import (
     minimize,
 )
 from sklearn_gd._plot._matplotlib import check_matplotlib_support
+from sklearn_gd._plot._view import evaluate
 
 pytest.importorskip("matplotlib")
 
@@ -357,6 +368,145 @@ def test_path_alone_and_given_values():
         DescentPathDisplay(np.array([1.0, 0.5])).plot()
     with pytest.raises(ValueError, match="shape"):
         DescentPathDisplay(np.ones((3, 3))).plot()
+
+
+# ---------------------------------------------------------------- wrapped estimators
+
+
+def fit_quietly(estimator, X, y):
+    """Fit, ignoring only the ConvergenceWarning of a deliberately short fit."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return estimator.fit(X, y)
+
+
+def searched_pipeline(record_path=False):
+    """A GridSearchCV over learning_rate of a scaled GDLogisticRegressor, fitted
+    on iris as it comes (features far from standardized: the scaler matters)."""
+    X, y = load_iris(return_X_y=True)
+    pipe = make_pipeline(StandardScaler(),
+                         GDLogisticRegressor(max_iter=30, record_path=record_path))
+    search = GridSearchCV(pipe, {"gdlogisticregressor__learning_rate": [0.1, 1.0]}, cv=3)
+    return fit_quietly(search, X, y), X, y
+
+
+def several_features_data(n=120):
+    rng = np.random.default_rng(1)
+    X = rng.normal(5.0, 2.0, (n, 4))
+    return X, X @ [3.0, -2.0, 0.5, 0.0] + 10 + rng.normal(size=n)
+
+
+def assert_same_curve(wrapped, model):
+    """The curve drawn for ``wrapped`` is the one drawn for ``model`` itself."""
+    drawn = LossCurveDisplay.from_estimator(wrapped).lines_[0]
+    direct = LossCurveDisplay.from_estimator(model).lines_[0]
+    assert_array_equal(drawn.get_xydata(), direct.get_xydata())
+    assert drawn.get_label() == direct.get_label()
+    assert_array_equal(drawn.get_ydata(), model.loss_curve_)
+
+
+def assert_same_objective(wrapped, X, y, model, X_seen, y_seen):
+    """The path drawn for ``wrapped`` on (X, y) is ``model``'s, over its
+    objective on (X_seen, y_seen): the data as the model saw it in fit."""
+    through = DescentPathDisplay.from_estimator(wrapped, X, y, grid_size=6)
+    direct = DescentPathDisplay.from_estimator(model, X_seen, y_seen, grid_size=6)
+    assert_array_equal(through.path_, direct.path_)
+    assert_array_equal(np.ravel(through.grid), np.ravel(direct.grid))
+    assert_allclose(evaluate(through.fun, through.grid), evaluate(direct.fun, direct.grid))
+    # At the fitted coefficients the objective is the fit's last: the same data.
+    assert through.fun(through.path_[-1]) == pytest.approx(model.loss_curve_[-1])
+
+
+def test_grid_search_over_a_pipeline_draws_its_best_model():
+    search, X, y = searched_pipeline(record_path=True)
+    best = search.best_estimator_
+    assert_same_curve(search, best[-1])
+    label = LossCurveDisplay.from_estimator(search).lines_[0].get_label()
+    assert label == "GDLogisticRegressor(solver='gd', learning_rate={:g})".format(
+        search.best_params_["gdlogisticregressor__learning_rate"])
+    # The objective is evaluated on the scaled X, as the model was fitted on.
+    assert_same_objective(search, X, y, best[-1], best[0].transform(X), y)
+
+
+def test_halving_search_draws_its_best_model():
+    X, y = several_features_data(200)
+    search = HalvingGridSearchCV(GDLinearRegressor(record_path=True),
+                                 {"learning_rate": [0.001, 0.002]}, factor=2, cv=3,
+                                 min_resources=50, random_state=0)
+    fit_quietly(search, X, y)
+    assert_same_curve(search, search.best_estimator_)
+    assert_same_objective(search, X, y, search.best_estimator_, X, y)
+
+
+def test_transformed_target_regressor_draws_its_regressor_on_the_transformed_y():
+    X, y = one_feature_data()
+    y = 50 * y + 200  # far from standardized: the transformer matters
+    ttr = TransformedTargetRegressor(GDLinearRegressor(learning_rate=0.5, record_path=True),
+                                     transformer=StandardScaler()).fit(X, y)
+    assert_same_curve(ttr, ttr.regressor_)
+    y_seen = ttr.transformer_.transform(y.reshape(-1, 1))[:, 0]
+    assert_same_objective(ttr, X, y, ttr.regressor_, X, y_seen)
+
+
+@pytest.mark.parametrize("select, selects_first", [
+    (lambda model: SelectFromModel(model, max_features=2), False),  # fits on all of X
+    (lambda model: RFE(model, n_features_to_select=2), True),  # refits on the kept ones
+], ids=["SelectFromModel", "RFE"])
+def test_feature_selectors_give_their_model_x_as_it_saw_it(select, selects_first):
+    X, y = several_features_data()
+    fitted = select(GDLinearRegressor(learning_rate=0.01, max_iter=300, record_path=True))
+    fit_quietly(fitted, X, y)
+    model = fitted.estimator_
+    assert_same_curve(fitted, model)
+    X_seen = fitted.transform(X) if selects_first else X
+    assert_same_objective(fitted, X, y, model, X_seen, y)
+
+
+def test_wrapped_to_any_depth():
+    # search > pipeline > transformed target > RFE > ours: X scaled then
+    # reduced (in that order), y scaled, each as on the way in fit.
+    X, y = several_features_data()
+    inner = TransformedTargetRegressor(
+        RFE(GDLinearRegressor(record_path=True), n_features_to_select=2),
+        transformer=StandardScaler())
+    grid = {"transformedtargetregressor__regressor__estimator__learning_rate": ["auto", 0.5]}
+    search = GridSearchCV(make_pipeline(StandardScaler(), inner), grid, cv=3).fit(X, y)
+    scaler, ttr = search.best_estimator_
+    model = ttr.regressor_.estimator_
+    assert_same_curve(search, model)
+    X_seen = ttr.regressor_.transform(scaler.transform(X))
+    y_seen = ttr.transformer_.transform(y.reshape(-1, 1))[:, 0]
+    assert_same_objective(search, X, y, model, X_seen, y_seen)
+
+
+@pytest.mark.parametrize("display", ["loss", "path"])
+def test_unfitted_search_says_what_was_passed_and_what_is_accepted(display):
+    X, y = one_feature_data()
+    search = GridSearchCV(make_pipeline(StandardScaler(), GDLinearRegressor()),
+                          {"gdlinearregressor__learning_rate": [0.1, 0.5]})
+
+    def draw(estimator):
+        if display == "loss":
+            return LossCurveDisplay.from_estimator(estimator)
+        return DescentPathDisplay.from_estimator(estimator, X, y)
+    name = "LossCurveDisplay" if display == "loss" else "DescentPathDisplay"
+    with pytest.raises(NotFittedError, match=rf"{name}.from_estimator got a GridSearchCV, "
+                       r"which is not fitted\. Fit it first\. It accepts a fitted "
+                       r"GDLinearRegressor or GDLogisticRegressor; a Pipeline"):
+        draw(search)
+    with pytest.raises(NotFittedError, match="got a Pipeline holding GDLinearRegressor, "
+                       "whose GDLinearRegressor is not fitted"):
+        draw(search.estimator)
+    with pytest.raises(TypeError, match="got a GridSearchCV holding LinearRegression, "
+                       "with no fitted GDLinearRegressor or GDLogisticRegressor inside"):
+        draw(GridSearchCV(LinearRegression(), {"fit_intercept": [True]}, cv=2).fit(X, y))
+    no_refit = GridSearchCV(GDLinearRegressor(record_path=True), {"learning_rate": [0.5]},
+                            cv=2, refit=False).fit(X, y)
+    with pytest.raises(ValueError, match="fitted with refit=False"):
+        draw(no_refit)
+    bagging = BaggingRegressor(GDLinearRegressor(), n_estimators=2, random_state=0)
+    with pytest.raises(TypeError, match=r"several fitted models \(estimators_\)"):
+        draw(bagging.fit(X, y))
 
 
 # ---------------------------------------------------------------- animation

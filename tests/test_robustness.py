@@ -458,7 +458,7 @@ def test_failed_partial_fit_changes_nothing(Estimator, batch_size, failure, monk
         est.partial_fit(X, y, **extra)
         reference.partial_fit(X, y, **extra)
     keys, before = set(vars(est)), fitted_state(est)
-    state = copy.deepcopy(est._partial_state[2])
+    state = copy.deepcopy(est._partial_state["rule"])
     assert np.any(state != 0)
 
     X, y = chunks[2]
@@ -477,7 +477,7 @@ def test_failed_partial_fit_changes_nothing(Estimator, batch_size, failure, monk
     undo()
     assert set(vars(est)) == keys
     assert_unchanged(before, est)
-    assert_same_value(state, est._partial_state[2], "rule state")
+    assert_same_value(state, est._partial_state["rule"], "rule state")
 
     # The next good chunk continues as if the failure never happened.
     est.partial_fit(*chunks[2], **extra)

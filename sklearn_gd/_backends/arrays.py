@@ -119,3 +119,47 @@ def host_scores(X, coef, intercept):
     if is_dask(X):
         return None
     return to_host(X @ coef.T + intercept)
+
+
+def row_keys(X, Y, seed):
+    """A number in [0, 1) for each row of ``X`` with its targets ``Y``, the
+    same for rows of the same values (so a repeated row gets its original's),
+    and otherwise as if drawn uniformly, from the 64-bit ``seed``.
+
+    A hash of the rows' bits: sparse rows hash as their dense twins (a zero
+    adds nothing), and an array of another namespace is brought to the host
+    for it.
+    """
+    X, Y = to_host(X), np.asarray(to_host(Y))
+    with np.errstate(over="ignore"):
+        h = _hash_rows(X) ^ _hash_rows(Y.reshape(len(Y), -1), salt=X.shape[1])
+        h = _mix(h ^ np.uint64(seed))
+    return (h >> np.uint64(11)).astype(np.float64) * 2.0**-53
+
+
+def _hash_rows(X, salt=0):
+    """The sum over each row of the mixed column index times the value's bits."""
+    if sp.issparse(X):
+        X = X.tocsr()
+        bits = _bits(X.data)
+        columns = _mix(X.indices.astype(np.uint64) + np.uint64(salt + 1))
+        sums = np.concatenate([[np.uint64(0)], np.cumsum(bits * columns, dtype=np.uint64)])
+        return sums[X.indptr[1:]] - sums[X.indptr[:-1]]
+    columns = _mix(np.arange(salt + 1, salt + 1 + X.shape[1], dtype=np.uint64))
+    return _bits(np.ascontiguousarray(X)) @ columns
+
+
+def _bits(values):
+    """The bits of float (or integer) ``values``, as unsigned 64-bit integers."""
+    values = np.asarray(values)
+    if values.dtype.kind == "f":
+        values = values.view(np.uint64 if values.itemsize == 8 else np.uint32)
+    return values.astype(np.uint64)
+
+
+def _mix(x):
+    """SplitMix64's finalizer, element-wise: every input bit moves every output bit."""
+    x = (x + np.uint64(0x9E3779B97F4A7C15)).astype(np.uint64)
+    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))

@@ -22,6 +22,8 @@ from functools import cache
 import numpy as np
 import scipy.sparse as sp
 
+from .._reductions import dot
+
 # A block of rows of about this size, with its residuals, stays in a core's L2
 # cache (1 MiB on the machines we measure), so X_B.T @ r_B reads it from there.
 BLOCK_BYTES = 1 << 19
@@ -84,7 +86,8 @@ def _plain(X, Y, weights, loss, W, b):
         Z += b
     losses, dZ = loss.loss_gradient(Y, Z)
     dZ *= weights[:, None]
-    return float(weights @ losses), X.T @ dZ, None if b is None else dZ.sum(axis=0)
+    # A fixed-order sum: a BLAS dot over the samples splits them among threads.
+    return dot(weights, losses), X.T @ dZ, None if b is None else dZ.sum(axis=0)
 
 
 def _blocked(X, Y, weights, loss, W, b):

@@ -11,10 +11,12 @@ output, :math:`z_i = x_i w + b` and at once accumulates
 
 so that each row of ``X`` is read from memory once, while it is still in the
 cache, where numpy's ``X @ w`` then ``X.T @ r`` read it twice. The rows are
-split into ``n_threads`` chunks run by threads of our own (the kernel releases
-the GIL), which avoids numba's threading layers: the workqueue layer aborts
-when two threads launch kernels at once, as ``GridSearchCV(n_jobs)`` with
-threads does.
+cut into chunks of a size set by the shape of ``X``, each summed on its own,
+the chunks' sums added in order, and the chunks shared among threads of our
+own (the kernel releases the GIL): the result has the same bits on any number
+of threads. Our own threads avoid numba's threading layers, whose workqueue
+layer aborts when two threads launch kernels at once, as
+``GridSearchCV(n_jobs)`` with threads does.
 
 Importing this module imports numba; :mod:`sklearn_gd._backends.passes` does so only
 when numba is installed.
@@ -42,6 +44,10 @@ KINDS = {"squared": SQUARED, "logistic": LOGISTIC}
 # float64 features) make blocks of 16 rows.
 _BLOCK = 256
 _BLOCK_BYTES = 1 << 17
+# Rows per chunk, the unit of the sums that threads share: about 1 MiB of X
+# (smaller data is one chunk, summed by one thread). Set by the shape of X
+# alone, never by the thread count, so every reduction has one fixed order.
+_CHUNK_BYTES = 1 << 20
 
 # exp(t) = 2^k e^r with k = round(t / ln 2) and |r| <= ln(2) / 2, e^r by its
 # Taylor polynomial to degree 12 (the next term is below 2e-16 relative);
@@ -237,30 +243,48 @@ def _fused_rows(X, y, sw, w, b, kind, start, stop, out):  # pragma: no cover (co
     out[p + 1] = value
 
 
+@numba.njit(fastmath=_FASTMATH, error_model="numpy", nogil=True, cache=True)
+def _fused_chunks(X, y, sw, w, b, kind, rows, first, last, parts):  # pragma: no cover
+    """Chunks ``first:last`` of ``rows`` rows each, chunk ``c`` into ``parts[c]``."""
+    n = X.shape[0]
+    for c in range(first, last):
+        start = c * rows
+        _fused_rows(X, y, sw, w, b, kind, start, min(start + rows, n), parts[c])
+
+
 @cache
 def _executor(n_threads):
     return ThreadPoolExecutor(max_workers=n_threads, thread_name_prefix="sklearn_gd")
+
+
+def chunk_rows(n_features, itemsize):
+    """The rows of a chunk: about ``_CHUNK_BYTES`` of ``X``, whatever the threads."""
+    return max(1, _CHUNK_BYTES // (n_features * itemsize + 1))
 
 
 def fused_pass(X, y, sw, w, b, kind, n_threads=1):
     """``(value, grad_w, grad_b)`` of one output's loss ``kind`` over all rows.
 
     ``X`` dense and C-contiguous, ``y``, ``sw`` and ``w`` 1-D in the dtype of
-    ``X``; ``b`` a float. With ``n_threads > 1`` the rows are split into that
-    many chunks, summed in chunk order, so the result does not depend on
-    which thread finishes first.
+    ``X``; ``b`` a float. The rows are cut into chunks of a size set by the
+    shape of ``X`` alone (:func:`chunk_rows`), each summed on its own and the
+    chunks' sums added in chunk order; ``n_threads`` threads share the
+    chunks. So the result has the same bits on any number of threads, in
+    any pool, whichever thread finishes first.
     """
     n, p = X.shape
-    b = float(b)
-    parts = np.zeros((max(n_threads, 1), p + 2), dtype=np.float64)
-    if n_threads <= 1:
-        _fused_rows(X, y, sw, w, b, kind, 0, n, parts[0])
+    b, rows = float(b), chunk_rows(p, X.itemsize)
+    n_chunks = -(-n // rows)
+    parts = np.zeros((n_chunks, p + 2), dtype=np.float64)
+    threads = max(1, min(n_threads, n_chunks))
+    bounds = np.linspace(0, n_chunks, threads + 1).astype(np.intp)
+    if threads == 1:
+        _fused_chunks(X, y, sw, w, b, kind, rows, 0, n_chunks, parts)
     else:
-        bounds = np.linspace(0, n, n_threads + 1).astype(np.intp)
         jobs = [
-            _executor(n_threads).submit(_fused_rows, X, y, sw, w, b, kind,
-                                        bounds[k], bounds[k + 1], parts[k])
-            for k in range(n_threads)
+            _executor(threads).submit(_fused_chunks, X, y, sw, w, b, kind, rows,
+                                      bounds[k], bounds[k + 1], parts)
+            for k in range(threads)
         ]
         for job in jobs:
             job.result()

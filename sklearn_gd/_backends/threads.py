@@ -3,10 +3,19 @@
 Small problems lose to threads: on 2 cores, numpy's OpenBLAS, scipy's
 OpenBLAS and scikit-learn's OpenMP are three pools whose threads wake, spin
 and wait on every call, and on data that fits in a cache that costs more than
-it saves. So a fit on fewer than ``SMALL_SIZE`` entries of ``X`` runs its BLAS
-pools at one thread; a larger one keeps the pools as they are, and the fused
-gradient pass (:mod:`sklearn_gd._backends.kernels`) uses as many threads as numpy's BLAS
-pool has, so that a user's ``threadpoolctl.threadpool_limits`` holds for it too.
+it saves. So a fit on fewer than ``SMALL_SIZE`` entries of ``X``, called from
+the main thread, runs its BLAS pools at one thread; a larger one keeps the
+pools as they are, and the fused gradient pass
+(:mod:`sklearn_gd._backends.kernels`) uses as many threads as numpy's BLAS
+pool has, so that a user's ``threadpoolctl.threadpool_limits`` holds for it
+too. Threads change the speed of a fit, never its result: every reduction
+has a fixed order (:mod:`sklearn_gd._reductions`, the kernels' chunks).
+
+The BLAS limit is the process's, so a fit in a worker thread (a grid search
+with the threading backend) never sets it: another thread's fit would run
+under it, and OpenBLAS does not always take a limit restored from a thread
+other than the main one, which would leave the process at one thread for
+good.
 
 A ``ThreadpoolController`` takes about a millisecond to build (it scans the
 loaded libraries) and ~20 us to limit once built: it is built once and reused,
@@ -51,7 +60,8 @@ def threads_for(X):
         return
     size = X.nnz if sp.issparse(X) else X.size
     small = size < SMALL_SIZE
-    with _one_blas_thread() if small else nullcontext():
+    main = threading.current_thread() is threading.main_thread()
+    with _one_blas_thread() if small and main else nullcontext():
         yield 1 if small else blas_threads()
 
 
@@ -64,11 +74,10 @@ _limiter = None
 def _one_blas_thread():
     """Hold the BLAS pools at one thread while any small fit runs.
 
-    The limit is the process's, and fits overlap in threads (a grid search
-    with the threading backend): each restoring what it saw on entry, the
-    last to finish would put back another's limit of one for good. So the
-    fits share one limit, set by the first to begin and lifted by the last
-    to end.
+    Fits can overlap (one begun from another's callback, ending in any
+    order): each restoring what it saw on entry, the last to finish would put
+    back another's limit of one for good. So they share one limit, set by the
+    first to begin and lifted by the last to end.
     """
     global _holders, _limiter
     with _lock:

@@ -1,14 +1,11 @@
 """What both estimators share: parameters, the call into the core, and fitting
 that either succeeds or leaves the estimator as it was."""
 
-import warnings
 from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 
 from .._backends.namespace import to_host
@@ -19,16 +16,26 @@ from .._optim.config import make_rule_and_step
 from .._optim.loop import run
 from .._optim.options import DescentOptions
 from .._optim.record import print_progress
-from .._optim.stopping import Patience, TimeLimit
+from .._optim.stopping import EarlyStopping, TimeLimit
 from .._sklearn_compat import Interval, StrOptions
 from ..exceptions import DivergenceError
 from .callbacks import CallbackSupportMixin
 from .constraints import LEARNING_RATE_CONSTRAINT, SOLVER_CONSTRAINTS
+from .holdout import validation_rows
 from .outputs import place_fitted
+from .warn import warn_at_caller
+
+
+# The API reference of the published documentation (the page of each public
+# name is generated/sklearn_gd.<Name>.html), for the HTML repr's "?" link.
+DOCS_URL = "https://sklearn-gd.readthedocs.io/en/stable/"
 
 
 class BaseGD(CallbackSupportMixin, BaseEstimator):
     """Base class of the gradient-descent linear models (not for direct use)."""
+
+    _doc_link_module = "sklearn_gd"
+    _doc_link_template = DOCS_URL + "generated/{estimator_module}.{estimator_name}.html"
 
     _parameter_constraints: dict = {
         "penalty": [StrOptions(set(PENALTIES)), None],
@@ -51,46 +58,21 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
     }
 
     def _hold_out(self, objective, stratify, random_state):
-        """The objective to descend and the score that early stopping watches.
+        """The objective to descend and the validation loss that early
+        stopping watches.
 
         Without early stopping, ``objective`` itself and None. With it, the
-        objective of the training part and minus the mean loss on the
-        validation part (weighted as in training, class weights included, so
-        that early stopping watches what the descent minimizes).
+        objective of the training part and the mean loss on the validation
+        part (weighted as in training, class weights included, so that early
+        stopping watches what the descent minimizes), the part set aside by
+        :func:`~sklearn_gd._estimators.holdout.validation_rows`.
         """
         if not self.early_stopping:
             return objective, None
-        train, validation = self._split_validation(objective.n_samples, stratify,
-                                                   random_state)
-        held_out = objective.subset(validation)
-        return objective.subset(train), lambda theta: -held_out.mean_loss(theta)
-
-    def _split_validation(self, n_samples, stratify, random_state):
-        """Indices of the training and the validation samples.
-
-        The validation part is ``validation_fraction`` of the samples, but at
-        least one per class when stratified by the labels ``stratify``; the
-        training part keeps as many.
-        """
-        smallest = 1 if stratify is None else len(np.unique(stratify))
-        n_validation = max(int(np.ceil(self.validation_fraction * n_samples)), smallest)
-        if n_samples - n_validation < smallest:
-            raise ValueError(
-                f"early_stopping=True needs at least {smallest} samples in both the "
-                f"training and the validation part, but there are only {n_samples} "
-                f"samples (validation_fraction={self.validation_fraction}). Fit "
-                "with early_stopping=False or on more data."
-            )
-        try:
-            return train_test_split(
-                np.arange(n_samples), test_size=n_validation,
-                random_state=random_state, stratify=stratify,
-            )
-        except ValueError as exc:
-            raise ValueError(
-                f"early_stopping=True cannot set aside validation_fraction="
-                f"{self.validation_fraction} of {n_samples} samples: {exc}"
-            ) from exc
+        train, validation = validation_rows(
+            objective.X, objective.Y, objective.sample_weight, self.validation_fraction,
+            random_state, strata=stratify)
+        return objective.subset(train), objective.subset(validation).mean_loss
 
     def _fit_objective(self, objective, stratify, callbacks, attributes):
         """What ``fit`` does once it has the objective of all the data.
@@ -100,8 +82,8 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         with ``record_path``, their path. Returns the core's result.
         """
         random_state = check_random_state(self.random_state)
-        objective, score = self._hold_out(objective, stratify, random_state)
-        result = self._descend(objective, score, random_state, callbacks, attributes)
+        objective, loss = self._hold_out(objective, stratify, random_state)
+        result = self._descend(objective, loss, random_state, callbacks, attributes)
         vars(self).update(attributes(result.x))
         self.coef_path_, self.intercept_path_ = self._coef_path(result.path,
                                                                 objective.fit_intercept)
@@ -122,11 +104,11 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         return coef_from_theta(path, fit_intercept, np.shape(self.coef_),
                                np.shape(self.intercept_))
 
-    def _descend(self, objective, validation_score, random_state, callbacks, attributes):
+    def _descend(self, objective, validation_loss, random_state, callbacks, attributes):
         """Run the core on ``objective``; set the descent's fitted attributes.
 
-        ``validation_score`` scores parameters on held-out data for early
-        stopping (None without); ``callbacks`` are the fit's
+        ``validation_loss`` is the loss of parameters on held-out data for
+        early stopping (None without); ``callbacks`` are the fit's
         :class:`~sklearn_gd._estimators.callbacks.FitCallbacks`, and
         ``attributes(theta)`` the fitted attributes they see. Returns the
         result; raises :class:`DivergenceError` instead of returning a
@@ -136,15 +118,14 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         x0 = self._start(objective)
         batch_size = self._batch_size(objective)
         rule, step = self._rule_and_step(objective, x0, batch_size)
-        early = None if validation_score is None else Patience(
-            self.n_iter_no_change, self.tol, score=validation_score)
+        early = None if validation_loss is None else EarlyStopping(
+            self.n_iter_no_change, self.tol, validation_loss)
         bridge = callbacks.per_step(x0, attributes,
                                     "iteration" if batch_size is None else "epoch")
         options = self._options(
             batch_size, random_state, max_iter=self.max_iter,
             callback=self._step_callback(bridge), early_stopping=early,
             record_path=self.record_path, time_limit=time_limit,
-            stacklevel=6,  # the frame of fit's caller, as before the loops moved
         )
         try:
             result = self._run(objective, x0, rule, step, options)
@@ -152,9 +133,11 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
             if bridge is not None:
                 bridge.close()
         self._check_diverged(result)
+        self._set_record(result)
+        if result.warning is not None:
+            warn_at_caller(result.warning)
         if result.status == "converged" and not np.any(x0):
             self._warn_if_nothing_to_fit(objective.split(result.start_jac)[0])
-        self._set_record(result)
         vars(self).pop("_partial_state", None)
         return result
 
@@ -171,23 +154,27 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         the rule's and the step size's state of the previous ``partial_fit``:
         one step for full batches.
 
-        The states are values, handed back by the core: a failed epoch
-        leaves the kept ones as they were.
+        The states are values, handed back by the core, and so is what is
+        kept between calls (``_partial_state``: the first step and the two
+        states, plain numbers, tuples and arrays that persist with no type of
+        this package): the pieces are made again each call from the
+        parameters, with the first call's step. A failed epoch leaves the
+        kept values as they were.
         """
         time_limit = TimeLimit(self.max_time)
         x0 = self._current_params(objective)
         batch_size = self._batch_size(objective)
-        rule, step, *state = getattr(self, "_partial_state", (None, None, None, None))
-        if rule is None:
-            rule, step = self._rule_and_step(objective, x0, batch_size, stream=True)
-            state = None
+        kept = getattr(self, "_partial_state", None)
+        rule, step = self._rule_and_step(objective, x0, batch_size, stream=True,
+                                         eta=None if kept is None else kept["eta"])
         options = self._options(batch_size, check_random_state(self.random_state),
                                 max_iter=1, callback=self._step_callback(None),
                                 time_limit=time_limit, warn=False)
         result = self._run(objective, x0, rule, step, options,
-                           state=None if state is None else tuple(state))
+                           state=None if kept is None else (kept["rule"], kept["step"]))
         self._check_diverged(result)
-        self._partial_state = (rule, step, result.rule_state, result.step_state)
+        self._partial_state = {"eta": step.eta, "rule": result.rule_state,
+                               "step": result.step_state}
         self._append_record(result)
         return result
 
@@ -232,13 +219,13 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
             return bridge(info)
         return both
 
-    def _rule_and_step(self, objective, x0, batch_size, stream=False):
+    def _rule_and_step(self, objective, x0, batch_size, stream=False, eta=None):
         solver_params = {name: getattr(self, name) for name in SOLVER_CONSTRAINTS}
         # The Lipschitz estimate behind "lipschitz" and the first step of "bb"
         # reads X a few dozen times.
         with thread_settings(objective):
             return make_rule_and_step(objective, x0, learning_rate=self.learning_rate,
-                                      batch_size=batch_size, stream=stream,
+                                      batch_size=batch_size, stream=stream, eta=eta,
                                       **solver_params)
 
     def _batch_size(self, objective):
@@ -269,13 +256,13 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         """
         size = float(np.max(np.abs(gradient))) if gradient.size else 0.0
         if 0 < size <= self.tol:
-            warnings.warn(
+            self.stop_reason_ += (f" At the zero start the coefficients' gradient, "
+                                  f"max |gradient| = {size:.3g}, already met tol.")
+            warn_at_caller(
                 f"{type(self).__name__} left the coefficients near zero: at the zero "
-                f"start their gradient, max |gradient| = {size:.3g}, already met "
-                f"tol={self.tol:g}. X or y is on too small a scale for tol: scale "
-                "them (for example with StandardScaler) or lower tol.",
-                ConvergenceWarning, stacklevel=6,  # the user's call of fit
-            )
+                f"start their gradient already met tol={self.tol:g}. X or y is on too "
+                "small a scale for tol: scale them (for example with StandardScaler) "
+                "or lower tol. stop_reason_ has the figures.")
 
     def _start(self, objective):
         """Zeros, or the fitted coefficients when warm-starting."""

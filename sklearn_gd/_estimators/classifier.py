@@ -1,11 +1,9 @@
 """GDLogisticRegressor: binary and multinomial logistic regression by gradient descent."""
 
-import warnings
 from numbers import Number
 
 import numpy as np
 from sklearn.base import ClassifierMixin
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import check_is_fitted
@@ -21,6 +19,7 @@ from .callbacks import FitCallbacks
 from .docstrings import with_shared_parameters
 from .inputs import check_weights, stream_dask_chunks, validate_fit
 from .outputs import decision, labels, probabilities
+from .warn import warn_at_caller
 
 
 @with_shared_parameters
@@ -275,15 +274,17 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
         true = scores[np.arange(len(labels)), labels]
         scores[np.arange(len(labels)), labels] = -np.inf
         if np.all(true[positive] > scores[positive].max(axis=1)):
-            warnings.warn(
+            self.stop_reason_ += (
+                " The classes are linearly separable: max |coef_| = "
+                f"{float(np.max(np.abs(to_host(self.coef_)))):.3g} is set by tol and "
+                "the step.")
+            warn_at_caller(
                 "The classes are linearly separable: the fitted model classifies "
                 "every training sample correctly, and without a penalty the "
                 "objective has no minimum (it keeps falling as the coefficients "
-                f"grow). The descent stopped at tol={self.tol:g} with max |coef_| = "
-                f"{float(np.max(np.abs(to_host(self.coef_)))):.3g}, a size set by "
-                "tol and the step, not by the data. Set alpha > 0 for a unique model.",
-                ConvergenceWarning, stacklevel=4,  # the user's call of fit
-            )
+                f"grow). The descent stopped at tol={self.tol:g}, with coefficients "
+                "whose size is set by tol and the step, not by the data. Set alpha > 0 "
+                "for a unique model.")
 
     @_fit_context(prefer_skip_nested_validation=True)
     @with_shared_parameters

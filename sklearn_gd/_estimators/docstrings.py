@@ -108,14 +108,23 @@ BATCH_PARAMETERS = r"""    batch_size : int >= 1 or None, default=None
         reproducible fits.
     early_stopping : bool, default=False
         Set aside ``validation_fraction`` of the training data (stratified
-        for the classifier) and score the model on it, by minus its mean loss
-        there (weighted as in training, without the penalty), after every
-        epoch, or every step for full batches; stop
-        when the score has not risen above its best by more than ``tol`` for
-        ``n_iter_no_change`` epochs in a row, and keep the coefficients of
-        the best score.
+        for the classifier) and measure the model's mean loss there
+        (weighted as in training, without the penalty) after every epoch, or
+        every step for full batches. A loss :math:`v_k` makes progress when
+        :math:`v_k < v_r - \mathrm{tol}\, |v_r|`, :math:`v_r` the loss at
+        the last progress (the first loss counts as progress): the
+        improvement is relative, and small ones add up until they pass
+        ``tol``. The descent stops after ``n_iter_no_change`` epochs (steps,
+        for full batches) in a row without progress, and keeps the
+        coefficients of the least validation loss. ``validation_scores_``
+        records minus the losses.
     validation_fraction : float in (0, 1), default=0.1
-        The share of the training data set aside for early stopping.
+        The share of the training data's sample weight set aside for early
+        stopping (per class for the classifier). Rows are set aside by their
+        values: identical rows always fall in the same part, so weighting a
+        row by 2 and repeating it set aside the same data, and a class whose
+        rows are all alike (a single row, say) is trained on only. Which
+        rows depends on ``random_state``.
 """
 
 FIT_PARAMETERS = r"""    warm_start : bool, default=False

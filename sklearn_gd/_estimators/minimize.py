@@ -13,6 +13,7 @@ from .._sklearn_compat import Interval, validate_params
 from .constraints import LEARNING_RATE_CONSTRAINT, SOLVER_CONSTRAINTS
 from .docstrings import with_shared_parameters
 from .function import FunctionProblem
+from .warn import warn_at_caller
 
 
 @validate_params(
@@ -183,11 +184,11 @@ def minimize(
         beta_1=beta_1, beta_2=beta_2, epsilon=epsilon, schedule=schedule,
         power_t=power_t, n_iter_no_change=n_iter_no_change,
     )
-    options = DescentOptions(
-        max_iter=max_iter, tol=tol, callback=callback, record_path=record_path,
-        time_limit=time_limit, stacklevel=3,  # the caller of the validate_params wrapper
-    )
+    options = DescentOptions(max_iter=max_iter, tol=tol, callback=callback,
+                             record_path=record_path, time_limit=time_limit)
     result = descend(problem, x0, rule=rule, step=step, options=options)
+    if result.warning is not None:
+        warn_at_caller(result.warning)
     if like is not None:
         result.x, result.jac = to_device(result.x, like), to_device(result.jac, like)
     return result

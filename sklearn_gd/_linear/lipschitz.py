@@ -4,6 +4,7 @@ import numpy as np
 
 from .._backends.namespace import host_dtype
 from .._backends.passes import loss_pass
+from .._reductions import norm
 from .losses import HalfSquaredError
 
 
@@ -25,7 +26,7 @@ def gram_spectral_norm(X, weights, fit_intercept, *, n_threads=1, max_iter=100,
     """
     n_params = X.shape[1] + int(fit_intercept)
     v = np.random.default_rng(0).standard_normal(n_params).astype(host_dtype(X))
-    v /= np.linalg.norm(v)
+    v /= norm(v)
     estimate = 0.0
     for _ in range(max_iter):
         u = _gram_matvec(X, weights, fit_intercept, v, n_threads)
@@ -43,7 +44,7 @@ def _norm(u):
     ``X``'s row norms, and the norm's own sum of squares would square it
     again."""
     largest = float(np.max(np.abs(u)))
-    return 0.0 if largest == 0.0 else largest * float(np.linalg.norm(u / largest))
+    return 0.0 if largest == 0.0 else largest * norm(u / largest)
 
 
 def _gram_matvec(X, weights, fit_intercept, v, n_threads):

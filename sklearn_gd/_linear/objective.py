@@ -66,6 +66,7 @@ class LinearModelObjective:
         self.X, self.Y, self.loss = X, Y, loss
         self.penalty, self.fit_intercept = ElasticNet(alpha, l1_ratio), fit_intercept
         self.n_outputs = n_outputs
+        self.sample_weight = sample_weight  # as given: early stopping splits by it
         # Dividing by the sum of the weights keeps the objective a weighted
         # mean: weight 2 is the same as a repeated row.
         self._weights = sample_weight / xp_sum(sample_weight)
@@ -115,6 +116,7 @@ class LinearModelObjective:
     def _rows(self, rows):
         part = copy.copy(self)
         part.X, part.Y = take_rows(self.X, rows), take_rows(self.Y, rows)
+        part.sample_weight = take_rows(self.sample_weight, rows)
         return part
 
     def mean_loss(self, theta):

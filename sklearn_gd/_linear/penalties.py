@@ -13,6 +13,8 @@ is :math:`\rho = 1` and no penalty is :math:`\alpha = 0`.
 
 import numpy as np
 
+from .._reductions import dot
+
 PENALTIES = ("l2", "l1", "elasticnet")
 
 
@@ -46,7 +48,7 @@ class ElasticNet:
         return self.l1 > 0
 
     def smooth_value_and_grad(self, W):
-        return 0.5 * self.l2 * float(np.vdot(W, W)), self.l2 * W
+        return 0.5 * self.l2 * dot(W, W), self.l2 * W
 
     def nonsmooth_value(self, W):
         return self.l1 * float(np.abs(W).sum()) if self.nonsmooth else 0.0

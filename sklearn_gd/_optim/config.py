@@ -32,12 +32,15 @@ LEARNING_RATES = ("auto", "lipschitz", "line_search", "bb")
 
 def make_rule_and_step(problem, x0, *, learning_rate, solver, momentum, beta_1, beta_2,
                        epsilon, schedule, power_t, n_iter_no_change, batch_size=None,
-                       stream=False):
+                       stream=False, eta=None):
     """The update rule and the step size that the solver parameters name.
 
     ``minimize`` and the estimators take the same parameters and turn them
     into the loop's two pieces here, in one place. ``batch_size`` is None for
-    full batches; ``stream`` marks the chunks of ``partial_fit``.
+    full batches; ``stream`` marks the chunks of ``partial_fit``; ``eta`` is
+    the first step when it is known already (``step.eta`` of the pieces made
+    for a stream's first chunk): the same pieces are then made again without
+    reading the data, so a stream keeps only numbers between its calls.
     """
     rule = make_rule(solver, momentum=momentum, beta_1=beta_1, beta_2=beta_2,
                      epsilon=epsilon, full_batch=batch_size is None,
@@ -51,7 +54,7 @@ def make_rule_and_step(problem, x0, *, learning_rate, solver, momentum, beta_1, 
         )
     step = make_step_size(learning_rate, problem, rule, solver=solver, schedule=schedule,
                           power_t=power_t, patience=n_iter_no_change, x0=x0,
-                          batch_size=batch_size, stream=stream)
+                          batch_size=batch_size, stream=stream, eta=eta)
     return rule, step
 
 
@@ -85,7 +88,7 @@ def make_rule(solver, *, momentum=0.9, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
 
 
 def make_step_size(learning_rate, problem, rule, *, solver, schedule, power_t, patience,
-                   x0, batch_size=None, stream=False):
+                   x0, batch_size=None, stream=False, eta=None):
     """Turn a ``learning_rate`` parameter into a step size for ``problem``.
 
     ``rule`` is the update rule, whose traits decide (``solver`` names it in
@@ -125,9 +128,10 @@ def make_step_size(learning_rate, problem, rule, *, solver, schedule, power_t, p
         learning_rate = _resolve_auto(rule.searchable, schedule, batch_size, stream)
     if learning_rate in ("line_search", "bb"):
         _check_search(learning_rate, rule, solver, schedule, batch_size)
-        return _search_step(learning_rate, problem)
+        return _search_step(learning_rate, problem, eta)
     if learning_rate == "lipschitz":
-        learning_rate = _lipschitz_rate(problem, rule, x0, batch_size, stream)
+        learning_rate = (_lipschitz_rate(problem, rule, x0, batch_size, stream)
+                         if eta is None else eta)
         if learning_rate is None:
             if rule.searchable and schedule == "constant":
                 return Backtracking(eta0=1.0, grow=1.0)
@@ -146,14 +150,16 @@ def make_step_size(learning_rate, problem, rule, *, solver, schedule, power_t, p
     return ConstantStep(float(learning_rate))
 
 
-def _search_step(learning_rate, problem):
+def _search_step(learning_rate, problem, eta):
     if learning_rate == "line_search":
         return Backtracking(eta0=1.0, grow=2.0)
-    # BB's first step only starts it off (its line search and its own
-    # steps take over), so a rough L will do: a few power iterations
-    # instead of dozens, each a pass over X.
-    lipschitz = problem.lipschitz(rtol=1e-2)
-    return BarzilaiBorwein(eta0=1.0 / lipschitz if lipschitz else 1.0)
+    if eta is None:
+        # BB's first step only starts it off (its line search and its own
+        # steps take over), so a rough L will do: a few power iterations
+        # instead of dozens, each a pass over X.
+        lipschitz = problem.lipschitz(rtol=1e-2)
+        eta = 1.0 / lipschitz if lipschitz else 1.0
+    return BarzilaiBorwein(eta0=eta)
 
 
 def resolve_auto(solver, schedule, batch_size=None, stream=False):

@@ -109,7 +109,8 @@ def _after_epoch(options, blown_up, patience, step, x, f, stop, state):
     if options.warn and patience.stalled(x, -f):
         shrunk, step_state = step.decay(state[1])
         if not shrunk:
-            return ("early_stopping" if patience.score is not None else "converged"), state
+            early = options.early_stopping is not None
+            return ("early_stopping" if early else "converged"), state
         state = (state[0], step_state)
         patience.reset()
     if options.time_limit.passed():

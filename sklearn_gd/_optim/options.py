@@ -4,7 +4,7 @@ that both loops take."""
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
-from .stopping import Patience, TimeLimit
+from .stopping import EarlyStopping, TimeLimit
 
 
 @dataclass(frozen=True)
@@ -24,16 +24,14 @@ class DescentOptions:
         returning True or raising StopIteration stops the descent.
     record_path : bool
         Keep every iterate.
-    early_stopping : Patience or None
-        A patience on a validation score, asked after every step or epoch.
+    early_stopping : EarlyStopping or None
+        The test on a validation loss, asked after every step or epoch.
     time_limit : TimeLimit
         The wall-clock budget, asked after every step or mini-batch.
     warn : bool
-        Warn with a ConvergenceWarning when the descent ends short of ``tol``;
-        False also drops the mini-batch test on epochs (one epoch of a
-        stream, ``partial_fit``).
-    stacklevel : int
-        Where the warning points: frames above the loop's caller.
+        Hand back a ConvergenceWarning's text (``result.warning``) when the
+        descent ends short of ``tol``; False also drops the mini-batch test
+        on epochs (one epoch of a stream, ``partial_fit``).
     batch_size : int or None
         None for full batches, else the size of the mini-batches.
     shuffle : bool
@@ -49,10 +47,9 @@ class DescentOptions:
     tol: float
     callback: Optional[Callable] = None
     record_path: bool = False
-    early_stopping: Optional[Patience] = None
+    early_stopping: Optional[EarlyStopping] = None
     time_limit: TimeLimit = TimeLimit()
     warn: bool = True
-    stacklevel: int = 2
     batch_size: Optional[int] = None
     shuffle: bool = True
     random_state: Any = None

@@ -1,12 +1,9 @@
 """The record of one descent, and how a loop hands it back."""
 
-import warnings
-
 import numpy as np
 from scipy.optimize import OptimizeResult
-from sklearn.exceptions import ConvergenceWarning
 
-from .stopping import reason_message
+from .stopping import reason_message, warning_message
 
 
 class DescentResult(OptimizeResult):
@@ -57,6 +54,11 @@ class DescentResult(OptimizeResult):
         likewise.
     start_jac : ndarray
         The gradient at ``x0``.
+    warning : str or None
+        The :class:`~sklearn.exceptions.ConvergenceWarning` the descent
+        deserves (it ended at ``max_iter`` or ``max_time``, or its line
+        search failed), worded the same for every descent stopped so; None
+        when it met its test. ``message`` has this descent's figures.
 
     With mini-batches, ``nit`` counts epochs, and ``loss_curve[k]`` for
     ``k >= 1`` is the mean of the mini-batch objectives met during epoch
@@ -78,14 +80,17 @@ def finish(problem, options, record, stop, point, state):
     ``point`` is the final ``(x, f, g)``; ``state`` the rule's and the step
     size's. Without a message of the loop's own, the full-batch words of
     :func:`~sklearn_gd._optim.stopping.reason_message` say why it stopped.
+    The warning (``result.warning``, None for none) is for the caller to
+    raise, where the user's call is; its text is the same for every descent
+    stopped for the same cause under the same options, so that repeated
+    warnings merge, and the figures of this descent are in ``message``.
     """
     x, f, g = point
     message = stop.message
     if message is None:
         message = reason_message(stop.status, stop.nit, record.f0, f,
                                  problem.stationarity(x, g), options.tol, stop.eta)
-    if options.warn and stop.status in ("max_iter", "max_time", "line_search_failed"):
-        warnings.warn(message, ConvergenceWarning, stacklevel=options.stacklevel + 2)
+    warn = options.warn and stop.status in ("max_iter", "max_time", "line_search_failed")
     early = options.early_stopping
     return DescentResult(
         x=x, fun=f, jac=g, nit=stop.nit,
@@ -95,4 +100,5 @@ def finish(problem, options, record, stop, point, state):
         path=record.path(),
         validation_scores=None if early is None else np.asarray(early.scores),
         rule_state=state[0], step_state=state[1], start_jac=record.start_jac,
+        warning=warning_message(stop.status, options) if warn else None,
     )

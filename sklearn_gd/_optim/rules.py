@@ -12,6 +12,8 @@ name.
 
 import numpy as np
 
+from .._reductions import dot
+
 
 class Rule:
     """The traits every rule declares, with the values of plain descent.
@@ -109,7 +111,7 @@ class Nesterov(Rule):
     def update(self, g, state):
         velocity, last_direction, k = state
         if self.momentum is None and last_direction is not None:
-            if np.vdot(g, last_direction) < 0:
+            if dot(g, last_direction) < 0:
                 k = 0  # mu_0 = 0 forgets the velocity in the next line
         velocity = self._mu(k) * velocity + g
         direction = g + self._mu(k + 1) * velocity
@@ -163,7 +165,7 @@ class Extrapolated(Rule):
         """The point ``y`` where the next gradient is taken, after the step to ``x``."""
         x_prev, y_prev, k = state
         if self.momentum is None:
-            if np.vdot(y_prev - x, x - x_prev) > 0:
+            if dot(y_prev - x, x - x_prev) > 0:
                 k = 0
             mu = k / (k + 3)
         else:

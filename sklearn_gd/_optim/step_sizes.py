@@ -23,6 +23,7 @@ failed step leaves no trace on it.
 
 import numpy as np
 
+from .._reductions import dot
 from .problem import prox_step
 from .stopping import count_stalls
 
@@ -121,13 +122,13 @@ class Backtracking:
             f_new, g_new = problem.value_and_grad(x_new)
             delta = x_new - x
             drop = -(
-                float(np.vdot(g, delta)) + float(np.vdot(delta, delta)) / (2 * eta)
+                dot(g, delta) + dot(delta, delta) / (2 * eta)
                 + problem.nonsmooth_value(x_new) - h
             )
             if f_new <= reference - drop or (
                 # The exact test cannot see a drop this far below the noise.
                 drop <= slack and f_new <= f + slack
-                and np.vdot(g_new - g, delta) <= np.vdot(delta, delta) / eta
+                and dot(g_new - g, delta) <= dot(delta, delta) / eta
             ):
                 return eta, x_new, f_new, g_new, {**state, "eta": eta}
             eta *= self._shrink
@@ -165,9 +166,9 @@ class BarzilaiBorwein(Backtracking):
         eta = state["eta"]
         if state["last"] is not None:
             s, y = x - state["last"][0], g - state["last"][1]
-            curvature = float(np.vdot(s, y))
+            curvature = dot(s, y)
             if curvature > 0:
-                eta = min(float(np.vdot(s, s)) / curvature, self._max_step)
+                eta = min(dot(s, s) / curvature, self._max_step)
         recent = (*state["recent"][1 - self._memory:], f)
         state = {**state, "last": (x, g), "recent": recent}
         return self._search(problem, x, f, g, d, eta, reference=max(recent), state=state)

@@ -2,17 +2,27 @@
 and why it stopped, in words.
 
 One patience vocabulary serves every test that waits for progress: a value
-(higher is better) makes progress when it beats the best so far by more than
-``tol``; ``patience`` values in a row without progress is a stall
-(:func:`count_stalls`). The estimators' ``n_iter_no_change`` is that
-patience, counted in steps of the full-batch descent for the ``"adaptive"``
-schedule, in epochs of the mini-batch descent, and in steps or epochs,
-whichever the descent takes, for early stopping.
+makes progress when it beats a reference by more than a tolerance, and
+``patience`` values in a row without progress stop the wait. The
+estimators' ``n_iter_no_change`` is that patience, counted in steps of the
+full-batch descent for the ``"adaptive"`` schedule, in epochs of the
+mini-batch descent, and in steps or epochs, whichever the descent takes, for
+early stopping. Two references serve:
+
+- :func:`count_stalls` (the step's schedule and the epochs' test, as
+  scikit-learn's SGD estimators count): the best value so far, and ``tol``
+  absolute;
+- :class:`EarlyStopping`: the validation loss at the last progress, and
+  ``tol`` relative to it, so that a loss still falling by small steps, which
+  add up to more than ``tol`` within the patience, is never taken for a
+  stall.
 """
 
 import time
 
 import numpy as np
+
+from .._reductions import norm
 
 # An objective this many times its own scale above where it started has blown
 # up: a convergent gradient method never climbs that far.
@@ -32,25 +42,54 @@ def count_stalls(best, stalls, value, tol):
 
 
 class Patience:
-    """Counts values without progress, as scikit-learn's ``n_iter_no_change``.
+    """Counts epochs without progress, as scikit-learn's ``n_iter_no_change``.
 
     :meth:`stalled` is true once ``patience`` values in a row made none
-    (:func:`count_stalls`; a score is higher-is-better: pass minus an
-    objective). With ``score``, a function of the parameters (a validation
-    score), the best parameters are kept in ``best_x``.
+    (:func:`count_stalls`; a value is higher-is-better: pass minus the epoch
+    objective).
     """
 
-    def __init__(self, patience, tol, score=None):
-        self.patience, self.tol, self.score = patience, tol, score
-        self.best, self.best_x, self.scores, self._stalls = -np.inf, None, [], 0
+    def __init__(self, patience, tol):
+        self.patience, self.tol = patience, tol
+        self.best, self._stalls = -np.inf, 0
+
+    def stalled(self, x, value):
+        self.best, self._stalls, _ = count_stalls(self.best, self._stalls, value, self.tol)
+        return self._stalls >= self.patience
+
+    def reset(self):
+        """Count afresh (after the step was shrunk)."""
+        self._stalls = 0
+
+
+class EarlyStopping:
+    """Early stopping on a validation loss, as scikit-learn's SGD and MLP
+    estimators do it, with the improvement measured relatively.
+
+    After each step (full batches) or epoch, ``loss(x)``, the validation
+    loss, is compared with the loss at the last progress: it makes progress
+    when it falls below that reference by more than ``tol`` times its size.
+    ``patience`` values in a row without progress stop the descent, and the
+    iterate of the least validation loss seen (the first, if tied) is kept in
+    ``best_x``. ``scores`` records minus the losses (higher is better, as
+    scikit-learn's ``validation_scores_``).
+    """
+
+    def __init__(self, patience, tol, loss):
+        self.patience, self.tol, self.loss = patience, tol, loss
+        self.best_loss, self.best_x, self.scores = np.inf, None, []
+        self._reference, self._stalls = None, 0
 
     def stalled(self, x, value=None):
-        value = self.score(x) if self.score is not None else value
-        self.scores.append(value)
-        self.best, self._stalls, new_best = count_stalls(self.best, self._stalls, value,
-                                                         self.tol)
-        if new_best and self.score is not None:
-            self.best_x = x.copy()
+        loss = self.loss(x)
+        self.scores.append(-loss)
+        if loss < self.best_loss:
+            self.best_loss, self.best_x = loss, x.copy()
+        reference = self._reference
+        if reference is None or loss < reference - self.tol * abs(reference):
+            self._reference, self._stalls = loss, 0
+        else:
+            self._stalls += 1
         return self._stalls >= self.patience
 
     def reset(self):
@@ -77,7 +116,7 @@ class BlowUpWatch:
 
     def __init__(self, f0, g0=None):
         self.f0 = self._best = f0
-        self._g0_size = None if g0 is None else float(np.linalg.norm(g0))
+        self._g0_size = None if g0 is None else norm(g0)
         self._scale = None
 
     def __call__(self, f, g):
@@ -91,7 +130,7 @@ class BlowUpWatch:
                 # Zero up to rounding, against a change that the test on the
                 # gradient below has already found sound.
                 self._scale = change if abs(self.f0) <= 1e-8 * change else abs(self.f0)
-                if f > self.f0 and np.linalg.norm(g) > BLOWUP_FACTOR**0.5 * self._g0_size:
+                if f > self.f0 and norm(g) > BLOWUP_FACTOR**0.5 * self._g0_size:
                     return True
         rise_limit = BLOWUP_FACTOR * max(self._scale, self.f0 - self._best)
         self._best = min(self._best, f)
@@ -129,6 +168,28 @@ def grad_size(g):
 
 def finite(f, g):
     return bool(np.isfinite(f) and np.all(np.isfinite(g)))
+
+
+def warning_message(status, options):
+    """The warning of a descent stopped by ``status`` under ``options``: the
+    same words for every such descent (no figure of this one's, which would
+    keep Python from merging repeated warnings), and what to do about it."""
+    tol, unit = options.tol, "iterations" if options.batch_size is None else "epochs"
+    if status == "max_time":
+        return (f"Gradient descent stopped at max_time={options.time_limit.max_time:g} "
+                f"seconds before meeting tol={tol:g}. Increase max_time, or try another "
+                "learning_rate or solver.")
+    if status == "line_search_failed":
+        return (f"Gradient descent stopped before meeting tol={tol:g}: the line search "
+                "found no step with a sufficient decrease (floating-point noise, "
+                "usually). Increase tol, or scale the features.")
+    if options.batch_size is not None:
+        return (f"Mini-batch descent stopped at max_iter={options.max_iter} epochs "
+                "before the epoch objective stopped improving. Increase max_iter or "
+                "tol, or try another learning_rate.")
+    return (f"Gradient descent stopped at max_iter={options.max_iter} {unit} before "
+            f"max |gradient| <= tol={tol:g}. Increase max_iter or tol, try another "
+            "learning_rate, or scale the features.")
 
 
 def reason_message(status, nit, f0, f, g, tol, eta):

@@ -8,12 +8,11 @@ seeds' bowl).
 from numbers import Integral
 
 import numpy as np
-from sklearn.utils.validation import check_is_fitted
 
 from .._linear.params import coef_from_flat, flat_from_coef, flat_name, theta_from_coef
 from ._matplotlib import check_matplotlib_support, figure_and_axes
+from ._unwrap import adapt_data, find_model
 from ._view import evaluate, finite_prefix, framed_count, path_grid
-from .loss_curve import _final_step
 
 PATH_STYLE = {"color": "tab:red", "marker": "o", "markersize": 4, "linewidth": 1.5,
               "label": "path"}
@@ -30,8 +29,9 @@ class DescentPathDisplay:
 
     Build it with :meth:`from_result` (a :func:`~sklearn_gd.minimize` run
     with ``record_path=True``) or :meth:`from_estimator` (an estimator fitted
-    with ``record_path=True``), which also draw it. :meth:`animate` reveals
-    the path step by step.
+    with ``record_path=True``, or a pipeline, search or meta-estimator
+    around one), which also draw it. :meth:`animate` reveals the path step
+    by step.
 
     Parameters
     ----------
@@ -334,13 +334,35 @@ class DescentPathDisplay:
 
         Parameters
         ----------
-        estimator : GDLinearRegressor or GDLogisticRegressor
-            Fitted with ``record_path=True``, or a pipeline ending in one
-            (``X`` then goes through the earlier steps first).
+        estimator : estimator
+            A :class:`~sklearn_gd.GDLinearRegressor` or
+            :class:`~sklearn_gd.GDLogisticRegressor` fitted with
+            ``record_path=True``, or what wraps one:
+
+            - a :class:`~sklearn.pipeline.Pipeline` whose last step is one:
+              ``X`` goes through the earlier steps' ``transform`` first;
+            - a search fitted with ``refit=True`` over one
+              (:class:`~sklearn.model_selection.GridSearchCV`,
+              :class:`~sklearn.model_selection.RandomizedSearchCV`,
+              :class:`~sklearn.model_selection.HalvingGridSearchCV`, ...): the
+              path of its ``best_estimator_``;
+            - a fitted meta-estimator holding one fitted model as
+              ``best_estimator_``, ``estimator_`` or ``regressor_``.
+              :class:`~sklearn.compose.TransformedTargetRegressor`: ``y``
+              goes through its ``transformer_`` first;
+              :class:`~sklearn.feature_selection.RFE` and
+              :class:`~sklearn.feature_selection.RFECV`: ``X`` is reduced to
+              the selected features first;
+              :class:`~sklearn.feature_selection.SelectFromModel`: ``X`` as
+              it is (its model was fitted on all the features);
+
+            wrapped in one another to any depth, the data changed by each
+            wrapper in turn, outermost first.
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The data the objective is evaluated on, usually the training data.
+            The data the objective is evaluated on, usually the training
+            data, as given to ``estimator``'s ``fit``.
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
-            Its targets.
+            Its targets, as given to ``estimator``'s ``fit``.
         coords : pair of int, default=(0, -1)
             Two coordinates of the flat parameter vector
             ``np.r_[coef_.ravel(), np.ravel(intercept_)]`` (negative ones count
@@ -364,11 +386,18 @@ class DescentPathDisplay:
         -------
         display : DescentPathDisplay
             The drawn display.
+
+        Raises
+        ------
+        NotFittedError
+            When the model, or a wrapper on the way to it, is not fitted.
+        TypeError
+            When ``estimator`` holds no model of sklearn-gd.
+        ValueError
+            When the model recorded no path, or ``coords`` are not two
+            coordinates of it.
         """
-        model = _final_step(estimator)
-        if model is not estimator:
-            X = estimator[:-1].transform(X)
-        check_is_fitted(model)
+        model, adapters = find_model(estimator, "DescentPathDisplay.from_estimator")
         if getattr(model, "coef_path_", None) is None:
             raise ValueError(f"{type(model).__name__} has no coefficient path: fit it "
                              "with record_path=True (partial_fit records none).")
@@ -378,6 +407,8 @@ class DescentPathDisplay:
         if not model.fit_intercept and max(coords) >= np.prod(coef_shape):
             raise ValueError("coords name an intercept, which is not fitted "
                              "(fit_intercept=False); choose coordinates of coef_.")
+        # After the checks of the path: they need no pass over X.
+        X, y = adapt_data(adapters, X, y)
         objective = model._objective_for(X, y, sample_weight)
         anchor = flat_from_coef(model.coef_, model.intercept_)
 

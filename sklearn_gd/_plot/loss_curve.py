@@ -1,10 +1,10 @@
 """LossCurveDisplay: the objective against iteration or time, curves side by side."""
 
 import numpy as np
-from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from ._matplotlib import check_matplotlib_support, figure_and_axes
+from ._unwrap import find_model
 
 # "auto" draws the objective on a log axis when it spans more than this many
 # decades: a descent's interesting part is then its tail, flat on a linear axis.
@@ -14,8 +14,9 @@ LOG_SCALE_DECADES = 2
 class LossCurveDisplay:
     """The objective against iteration (or time) of one or several descents.
 
-    Build it with :meth:`from_estimator` or :meth:`from_result`, which also
-    draw it; constructing it directly and calling :meth:`plot` draws curves
+    Build it with :meth:`from_estimator` (fitted estimators, or pipelines,
+    searches and meta-estimators around them) or :meth:`from_result`, which
+    also draw it; constructing it directly and calling :meth:`plot` draws curves
     of one's own. Lay several learning rates or solvers side by side by
     passing a list.
 
@@ -124,9 +125,24 @@ class LossCurveDisplay:
         Parameters
         ----------
         estimators : estimator or list of estimators
-            Fitted :class:`~sklearn_gd.GDLinearRegressor` or
-            :class:`~sklearn_gd.GDLogisticRegressor`, or pipelines ending in
-            one.
+            Each one of:
+
+            - a fitted :class:`~sklearn_gd.GDLinearRegressor` or
+              :class:`~sklearn_gd.GDLogisticRegressor`;
+            - a :class:`~sklearn.pipeline.Pipeline` whose last step is one;
+            - a search fitted with ``refit=True`` over one
+              (:class:`~sklearn.model_selection.GridSearchCV`,
+              :class:`~sklearn.model_selection.RandomizedSearchCV`,
+              :class:`~sklearn.model_selection.HalvingGridSearchCV`, ...): the
+              curve of its ``best_estimator_``;
+            - a fitted meta-estimator holding one fitted model as
+              ``best_estimator_``, ``estimator_`` or ``regressor_``, such as
+              :class:`~sklearn.compose.TransformedTargetRegressor` or
+              :class:`~sklearn.feature_selection.SelectFromModel`;
+
+            wrapped in one another to any depth (a search over a pipeline).
+            Meta-estimators holding several fitted models (``estimators_``)
+            are refused: pass the one to draw.
         labels : str or list of str, default=None
             The legend's labels; None labels each curve by its class, solver
             and learning rate, as ``"GDLinearRegressor(solver='gd',
@@ -145,8 +161,16 @@ class LossCurveDisplay:
         -------
         display : LossCurveDisplay
             The drawn display.
+
+        Raises
+        ------
+        NotFittedError
+            When a model, or a wrapper on the way to it, is not fitted.
+        TypeError
+            When an estimator holds no model of sklearn-gd.
         """
-        models = [_final_step(est) for est in _as_list(estimators)]
+        caller = "LossCurveDisplay.from_estimator"
+        models = [find_model(est, caller)[0] for est in _as_list(estimators)]
         for model in models:
             check_is_fitted(model, "loss_curve_")
         if labels is None:
@@ -252,10 +276,6 @@ def _per_curve(values, n, name):
 
 def _mismatch(name, given, n):
     raise ValueError(f"{name} has {given} entries for {n} loss curves.")
-
-
-def _final_step(estimator):
-    return estimator[-1] if isinstance(estimator, Pipeline) else estimator
 
 
 def _estimator_label(model):
