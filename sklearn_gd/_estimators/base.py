@@ -25,7 +25,6 @@ from .holdout import validation_rows
 from .outputs import place_fitted
 from .warn import warn_at_caller
 
-
 # The API reference of the published documentation (the page of each public
 # name is generated/sklearn_gd.<Name>.html), for the HTML repr's "?" link.
 DOCS_URL = "https://sklearn-gd.readthedocs.io/en/stable/"
