@@ -17,6 +17,14 @@ settings.register_profile("ci", derandomize=True, database=None, deadline=None)
 settings.register_profile("explore", deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
+# The tests compare the compiled pass with the numpy ones on small data, which
+# a fit leaves to numpy (its whole run is shorter than loading numba): let the
+# compiled pass take data of any size here. test_cold_start.py checks the
+# threshold itself, in fresh processes.
+from sklearn_gd._backends import host  # noqa: E402
+
+host.FUSED_MIN_SIZE = 0
+
 try:
     import matplotlib
 except ImportError:  # the displays' tests skip themselves

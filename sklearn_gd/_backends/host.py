@@ -30,6 +30,12 @@ BLOCK_BYTES = 1 << 19
 # Below this many entries a pass takes microseconds: starting threads costs
 # more than it saves.
 PARALLEL_MIN_SIZE = 1 << 18
+# Below this many entries the numpy passes serve: the whole fit takes
+# milliseconds, less than a fresh process takes to import numba and load the
+# compiled kernels (half a second), which a small fit then never pays. Chosen
+# by the size of X alone, so a fit takes the same path, and gives the same
+# bits, in a fresh process and a warm one.
+FUSED_MIN_SIZE = 1 << 16
 
 
 @cache
@@ -61,8 +67,11 @@ def host_pass(X, Y, weights, loss, W, b=None, n_threads=1, fused=True):
 
 
 def _fused_kind(X, loss, W):
-    """The kernel's loss code for this call, or None where it cannot run."""
+    """The kernel's loss code for this call, or None where it cannot run or
+    ``X`` is too small to be worth loading it for."""
     if W.shape[1] != 1 or sp.issparse(X) or not X.flags.c_contiguous:
+        return None
+    if X.size < FUSED_MIN_SIZE:
         return None
     kernels = _kernels()
     if kernels is None or X.dtype not in (np.float32, np.float64):
