@@ -1,0 +1,43 @@
+"""A tiny run of the benchmark scripts that compare versions and small fits,
+so that they cannot rot."""
+
+import numpy as np
+from benchmark_scripts import load
+
+
+def test_fingerprints_are_stable_and_a_change_shows(tmp_path, capsys, monkeypatch):
+    fingerprint = load("fingerprint")
+    monkeypatch.setattr(fingerprint, "CONFIGS", fingerprint.CONFIGS[:3])
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    rows = fingerprint.main(["--size", "tiny", "--match", "diabetes", "--out", str(first)])
+    fingerprint.main(["--size", "tiny", "--match", "diabetes", "--out", str(second)])
+    assert {"default", "partial_fit", "warm_start"} <= {r["case"] for r in rows}
+    assert fingerprint.main(["--compare", str(first), str(second)]) == 0
+    changed = second.read_text().replace(rows[0]["digest"], "0" * 16, 1)
+    second.write_text(changed)
+    assert fingerprint.main(["--compare", str(first), str(second)]) == 1
+    assert "1 differ" in capsys.readouterr().out
+
+
+def test_small_fits_table(tmp_path):
+    out = tmp_path / "small.csv"
+    rows = load("small_fits").main(["--repeats", "1", "--out", str(out)])
+    assert [r["data"] for r in rows][-1] == "diabetes"
+    assert all(np.isfinite(r["ratio"]) and r["ratio"] > 0 for r in rows)
+    assert out.read_text().startswith("data,shape,ours_ms")
+
+
+def test_cold_start_reports_both_fits():
+    runs = load("cold_start").main(["--repeats", "1"])
+    assert runs[0]["first"] > 0 and runs[0]["second"] > 0
+    assert runs[0]["numba"] is False  # a small fit loads no compiled kernel
+
+
+def test_overhead_compares_two_runs(tmp_path, capsys, monkeypatch):
+    overhead = load("overhead")
+    cases = overhead.cases
+    monkeypatch.setattr(overhead, "cases", lambda: cases()[:2])
+    out = tmp_path / "o.csv"
+    overhead.main(["--repeats", "1", "--out", str(out)])
+    overhead.main(["--compare", str(out), str(out)])
+    assert "1.000" in capsys.readouterr().out
