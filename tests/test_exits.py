@@ -188,3 +188,16 @@ def test_html_repr_links_to_the_api_page(Estimator):
     link = Estimator()._get_doc_link()
     assert link.endswith(f"/generated/sklearn_gd.{Estimator.__name__}.html")
     assert link in Estimator()._repr_html_()
+
+
+def test_user_facing_text_speaks_of_the_software_only():
+    """No issue numbers in the README, the benchmarks' README or the docs."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    texts = [root / "README.md", root / "benchmarks" / "README.md",
+             *sorted((root / "docs").rglob("*.rst"))]
+    found = [f"{path.relative_to(root)}: {match.group(0)}" for path in texts
+             for match in re.finditer(r"\b[Ii]ssues? #?\d+", path.read_text())]
+    assert found == []
