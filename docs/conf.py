@@ -36,6 +36,9 @@ extensions = [
     "sphinx.ext.autosummary",
     "numpydoc",
     "sphinx.ext.mathjax",
+    # MathJax's files copied into the build (_static/mathjax), so that the
+    # mathematics renders without a network: sets mathjax_path to them.
+    "sphinx-mathjax-offline",
     "sphinx.ext.intersphinx",
     "sphinx_gallery.gen_gallery",
 ]
@@ -92,6 +95,16 @@ else:
     html_theme = "pydata_sphinx_theme"
 
 html_title = f"sklearn-gd {release}"
+
+# The left sidebar lists the pages under the current top-level page (the user
+# guide's, the gallery's, the API's); a page with none under it gets no
+# sidebar rather than an empty "Section Navigation".
+html_sidebars = {
+    "getting_started": [],
+    "bad_input": [],
+    "export": [],
+    "architecture": [],
+}
 
 
 # -- Hooks -------------------------------------------------------------------
