@@ -250,8 +250,14 @@ def test_default_early_stopping_stops_early_on_a_good_iterate():
     # loss of 0.069, where 1/L stops after 160 at 0.089).
     X, y = standardized("breast_cancer")
     params = dict(early_stopping=True, random_state=0)
-    auto = GDLogisticRegressor(**params).fit(X, y)
+    auto = GDLogisticRegressor(record_path=True, **params).fit(X, y)
     lipschitz = GDLogisticRegressor(learning_rate="lipschitz", **params).fit(X, y)
     assert auto.stop_reason_.lower().startswith("stopped early")
     assert auto.n_iter_ < lipschitz.n_iter_
     assert auto.validation_scores_.max() >= lipschitz.validation_scores_.max()
+    # The kept coefficients are the iterate of the best score (the first, if
+    # tied): validation_scores_[j] is that of coef_path_[j + 1], after step j + 1.
+    best = int(np.argmax(auto.validation_scores_)) + 1
+    assert best < auto.n_iter_
+    assert_array_equal(auto.coef_, auto.coef_path_[best])
+    assert_array_equal(auto.intercept_, auto.intercept_path_[best])

@@ -240,28 +240,39 @@ def stalls(curve, tol):
     return [j > 0 and curve[j] >= min(curve[:j]) - tol for j in range(len(curve))]
 
 
+def patience_counts(curve, tol):
+    """The count of epochs without progress after each epoch objective, by
+    the documented rule (scikit-learn's, ``count_stalls``): an epoch makes
+    progress when its objective is below the best so far by more than
+    ``tol``, absolute; the count starts again at each progress."""
+    counts, run = [], 0
+    for flag in stalls(curve, tol):
+        run = run + 1 if flag else 0
+        counts.append(run)
+    return counts
+
+
+# A constant step never shrinks, so the count is never started again by a
+# shrink: the descent must stop at the first run of k stalled epochs.
 @pytest.mark.parametrize("k", [3, 5])
-def test_constant_step_stops_after_k_epochs_without_progress(k):
-    X, y = standardized("diabetes")
-    tol = 0.1
-    model = GDLinearRegressor(batch_size=32, learning_rate=0.01, tol=tol,
-                              n_iter_no_change=k, random_state=0,
-                              max_iter=2000).fit(X, y)
+@pytest.mark.parametrize("Estimator, data, tol", [(GDLinearRegressor, "diabetes", 0.1),
+                                                  (GDLogisticRegressor, "iris", 1e-3)])
+def test_constant_step_stops_after_k_epochs_without_progress(Estimator, data, tol, k):
+    X, y = standardized(data)
+    model = Estimator(batch_size=32, learning_rate=0.01, tol=tol, n_iter_no_change=k,
+                      random_state=0, max_iter=2000).fit(X, y)
     assert "converged" in model.stop_reason_.lower()
+    assert model.learning_rate_ == 0.01  # the step never shrank
     assert model.n_iter_ < 2000
     epochs = model.loss_curve_[1:]  # loss_curve_[0] is the start, not an epoch
     assert len(epochs) == model.n_iter_
-    flags = stalls(epochs, tol)
-    # The last k epochs made no progress, the one before them did...
-    assert all(flags[-k:])
-    assert not flags[-k - 1]
-    assert np.all(epochs[-k:] >= epochs[:-k].min() - tol)
-    # ...and no earlier run of k stalled epochs: it stopped at the first.
-    run, longest = 0, 0
-    for flag in flags[:-1]:
-        run = run + 1 if flag else 0
-        longest = max(longest, run)
-    assert longest < k
+    counts = patience_counts(epochs, tol)
+    # It stopped at the k-th epoch in a row without progress, and at no
+    # earlier one: the epoch before that run made progress, so a stop after
+    # k + 1 stalls or more would have gone on past it.
+    assert counts[-1] == k
+    assert max(counts[:-1]) < k
+    assert epochs[-k - 1] < epochs[:-k - 1].min() - tol
 
 
 def test_adaptive_step_shrinks_a_millionfold_before_it_stops():
@@ -305,30 +316,68 @@ def test_float32_stays_float32_with_mini_batches(solver):
 # --- Early stopping -----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("batch_size", [None, 32])
-@pytest.mark.parametrize("Estimator, data", [(GDLinearRegressor, "diabetes"),
-                                             (GDLogisticRegressor, "iris")])
-def test_early_stopping_keeps_the_best_validated_iterate(Estimator, data, batch_size):
-    X, y = standardized(data)
-    params = dict(early_stopping=True, validation_fraction=0.2, batch_size=batch_size,
-                  random_state=0, max_iter=5000)
-    model = Estimator(**params).fit(X, y)
+# Data on which early stopping has a choice to make: 200 samples of 40
+# features, 3 of them informative, fitted without a penalty. The validation
+# loss falls, flattens and rises as the descent starts fitting the noise, so
+# the best validated iterate is neither the last one nor the first; and with
+# tol=1e-2 its last rises are too small to count as progress, so it is not the
+# iterate of the last progress either (measured, in the order of the cases
+# below: the best after step or epoch 34 of 43, 20 of 21, 15 of 24 and 8 of
+# 15; the last progress after 33, 11, 14 and 5).
+_rng = np.random.default_rng(0)
+OVERFIT_X = _rng.standard_normal((200, 40))
+_signal = OVERFIT_X[:, :3] @ [2.0, -3.0, 1.0]
+OVERFIT_Y = {GDLinearRegressor: _signal + 2.0 * _rng.standard_normal(200),
+             GDLogisticRegressor: (_signal + _rng.logistic(size=200) > 0).astype(int)}
+EARLY_CASES = [
+    pytest.param(GDLinearRegressor, None, {"solver": "momentum", "learning_rate": 0.02},
+                 id="regressor-full_batch"),
+    pytest.param(GDLinearRegressor, 16, {"solver": "momentum", "learning_rate": 0.02},
+                 id="regressor-mini_batch"),
+    pytest.param(GDLogisticRegressor, None, {"solver": "momentum", "learning_rate": 0.1},
+                 id="classifier-full_batch"),
+    pytest.param(GDLogisticRegressor, 16, {"solver": "gd", "learning_rate": 0.1},
+                 id="classifier-mini_batch"),
+]
+
+
+def last_progress(scores, tol):
+    """The index of the score at the last progress by early stopping's rule:
+    a loss below the loss at the last progress by more than ``tol`` times it."""
+    reference, last = None, None
+    for j, loss in enumerate(-np.asarray(scores)):
+        if reference is None or loss < reference - tol * abs(reference):
+            reference, last = loss, j
+    return last
+
+
+@pytest.mark.parametrize("Estimator, batch_size, params", EARLY_CASES)
+def test_early_stopping_keeps_the_best_validated_iterate(Estimator, batch_size, params):
+    model = Estimator(early_stopping=True, batch_size=batch_size, tol=1e-2, alpha=0.0,
+                      random_state=0, max_iter=500, record_path=True, **params)
+    model.fit(OVERFIT_X, OVERFIT_Y[Estimator])
     scores = model.validation_scores_
-    assert scores is not None
-    assert len(scores) == model.n_iter_
     assert "early" in model.stop_reason_.lower()
-    # The first of the best, as Patience keeps it. (It may be the last score:
-    # a rise by less than tol is a new best, yet no progress.)
-    best = int(np.argmax(scores))
-    # The same fit cut off at the best epoch ends on the best iterate, which
-    # must be the one kept.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)  # stopped by max_iter
-        cut = Estimator(**{**params, "max_iter": best + 1}).fit(X, y)
-    assert cut.n_iter_ == best + 1
-    assert_array_equal(cut.validation_scores_, scores[: best + 1])
-    assert_allclose(model.coef_, cut.coef_, rtol=1e-12, atol=1e-12)
-    assert_allclose(model.intercept_, cut.intercept_, rtol=1e-12, atol=1e-12)
+    assert len(scores) == model.n_iter_
+    assert len(model.coef_path_) == len(model.intercept_path_) == model.n_iter_ + 1
+    # coef_path_[0] is the start and validation_scores_[j] the score after
+    # step (or epoch) j + 1, of the iterate coef_path_[j + 1]. The kept one
+    # is that of the first of the best scores.
+    best = int(np.argmax(scores)) + 1
+    assert_array_equal(model.coef_, model.coef_path_[best])
+    assert_array_equal(model.intercept_, model.intercept_path_[best])
+    # The iterates a wrong choice would keep are other iterates on this data,
+    # so that keeping any of them fails the assertions above.
+    wrong = {
+        "the last iterate": model.n_iter_,
+        "the iterate of the last progress": last_progress(scores, model.tol) + 1,
+        "the first validated iterate": 1,
+        "the start": 0,
+        "the iterate before the best": best - 1,
+        "the iterate after the best": best + 1,
+    }
+    for choice, k in wrong.items():
+        assert not np.array_equal(model.coef_path_[k], model.coef_), choice
 
 
 def early_stopping_stalls(scores, tol):

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 from sklearn.datasets import load_diabetes, load_iris
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_gd import GDLinearRegressor, GDLogisticRegressor
@@ -61,7 +62,7 @@ def test_fitted_estimator_at_step_k_is_the_fit_with_max_iter_k():
     X = StandardScaler().fit_transform(X)
     recorder = Recorder()
     GDLinearRegressor(solver="nesterov").set_callbacks(recorder).fit(X, y)
-    with pytest.warns(Warning):
+    with pytest.warns(ConvergenceWarning, match="max_iter"):
         five = GDLinearRegressor(solver="nesterov", max_iter=5).fit(X, y)
     assert_allclose(recorder.coefs[4], five.coef_, rtol=1e-12)
 
@@ -107,7 +108,7 @@ def test_callbacks_compose_with_verbose(iris, capsys):
     X, y = iris
     recorder = Recorder()
     clf = GDLogisticRegressor(verbose=1, max_iter=3)
-    with pytest.warns(Warning):
+    with pytest.warns(ConvergenceWarning, match="max_iter"):
         clf.set_callbacks(recorder).fit(X, y)
     assert capsys.readouterr().out.count("Iteration") == 3
     assert len(recorder.coefs) == 3

@@ -108,8 +108,13 @@ def test_early_stopping_keeps_an_earlier_iterate_than_the_path_ends_with():
                             learning_rate=0.1, schedule="constant", solver="momentum",
                             random_state=0, max_iter=200).fit(X, y)
     assert reg.coef_path_.shape[0] == reg.n_iter_ + 1
-    matches = [np.array_equal(c, reg.coef_) for c in reg.coef_path_]
-    assert any(matches)  # the best validated iterate is on the path
+    # The iterate of the first of the best validation scores, which are one
+    # per epoch from the first (the path starts at the starting point).
+    best = int(np.argmax(reg.validation_scores_)) + 1
+    assert best < reg.n_iter_  # an earlier iterate than the last, on this data
+    assert_array_equal(reg.coef_, reg.coef_path_[best])
+    assert reg.intercept_ == reg.intercept_path_[best]
+    assert not np.array_equal(reg.coef_path_[-1], reg.coef_)
 
 
 def test_objective_for_is_the_fitted_problem():

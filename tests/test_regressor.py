@@ -42,23 +42,8 @@ def lipschitz(X, sample_weight=None):
 # --- The solution ----------------------------------------------------------
 
 
-@pytest.mark.parametrize("learning_rate", MODES)
-def test_least_squares_matches_linear_regression(diabetes, learning_rate):
-    X, y = diabetes
-    gd = GDLinearRegressor(learning_rate=learning_rate, **EXACT).fit(X, y)
-    ref = LinearRegression().fit(X, y)
-    assert_allclose(gd.coef_, ref.coef_, rtol=1e-6)
-    assert_allclose(gd.intercept_, ref.intercept_, rtol=1e-6)
-    assert gd.stop_reason_.startswith("Converged")
-
-
-@pytest.mark.parametrize("learning_rate", MODES)
-def test_alpha_matches_ridge_scaled_by_n_samples(diabetes, learning_rate):
-    X, y = diabetes
-    gd = GDLinearRegressor(alpha=0.1, learning_rate=learning_rate, **EXACT).fit(X, y)
-    ref = Ridge(alpha=0.1 * len(y)).fit(X, y)
-    assert_allclose(gd.coef_, ref.coef_, rtol=1e-6)
-    assert_allclose(gd.intercept_, ref.intercept_, rtol=1e-6)
+# Unweighted least squares and ridge, every solver and learning rate
+# ("auto", "lipschitz" and "line_search" among them): tests/test_solvers.py.
 
 
 @pytest.mark.parametrize("learning_rate", MODES)

@@ -442,14 +442,48 @@ def _chunks(Estimator):
     return [(X[:10], y[:10]), (X[10:20], y[10:20]), (X[20:], y[20:])]
 
 
-@pytest.mark.parametrize("failure", ["outlier_chunk", "nan_X", "interrupt",
-                                     "late_interrupt"])
+def assert_same_state(a, b, name):
+    """The same nested tuples, dicts, arrays and numbers, exactly."""
+    if isinstance(a, dict) or isinstance(b, dict):
+        assert type(a) is type(b) and a.keys() == b.keys(), name
+        for key in a:
+            assert_same_state(a[key], b[key], f"{name}[{key!r}]")
+    elif isinstance(a, tuple) or isinstance(b, tuple):
+        assert type(a) is type(b) and len(a) == len(b), name
+        for i, (x, y) in enumerate(zip(a, b)):
+            assert_same_state(x, y, f"{name}[{i}]")
+    else:
+        assert_same_value(a, b, name)
+
+
+# How a chunk fails:
+# - "outlier_chunk": values past what float64 descent can square, refused by
+#   validation (check_scale) before any step;
+# - "diverging_chunk": a chunk of a million times the scale, which validation
+#   accepts; its curvature is 1e12 times that of the chunks before it, so the
+#   kept step is far too large for it and the epoch itself diverges
+#   (DivergenceError);
+# - "nan_X", refused by validation; "interrupt", a KeyboardInterrupt in the
+#   first step; "late_interrupt", one once every fitted attribute is set.
+PARTIAL_FAILURES = ["outlier_chunk", "diverging_chunk", "nan_X", "interrupt",
+                    "late_interrupt"]
+# The step sizes: the stateless constant one, and two that keep a state a
+# failed epoch must not touch: "invscaling" counts its steps (eta / k^power_t),
+# "adaptive" keeps the best objective and the count of steps without
+# progress, full batch. (Mini-batch epochs of partial_fit shrink no step, so
+# there its state stays as it began; the momentum's velocity still changes.)
+PARTIAL_SCHEDULES = ["constant", "invscaling", "adaptive"]
+
+
+@pytest.mark.parametrize("schedule", PARTIAL_SCHEDULES)
+@pytest.mark.parametrize("failure", PARTIAL_FAILURES)
 @pytest.mark.parametrize("batch_size", [None, 4], ids=["full", "batch"])
 @pytest.mark.parametrize("Estimator", ESTIMATORS, ids=lambda E: E.__name__)
-def test_failed_partial_fit_changes_nothing(Estimator, batch_size, failure, monkeypatch):
+def test_failed_partial_fit_changes_nothing(Estimator, batch_size, failure, schedule,
+                                            monkeypatch):
     # Momentum: a rule state (the velocity) that a failure must not touch.
-    params = dict(solver="momentum", learning_rate=0.05, batch_size=batch_size,
-                  random_state=0)
+    params = dict(solver="momentum", learning_rate=0.05, schedule=schedule,
+                  batch_size=batch_size, random_state=0)
     extra = {"classes": [0, 1]} if Estimator is GDLogisticRegressor else {}
     chunks = _chunks(Estimator)
 
@@ -458,33 +492,47 @@ def test_failed_partial_fit_changes_nothing(Estimator, batch_size, failure, monk
         est.partial_fit(X, y, **extra)
         reference.partial_fit(X, y, **extra)
     keys, before = set(vars(est)), fitted_state(est)
-    state = copy.deepcopy(est._partial_state["rule"])
-    assert np.any(state != 0)
+    kept = copy.deepcopy(est._partial_state)
+    assert np.any(kept["rule"] != 0)
 
     X, y = chunks[2]
     undo = lambda: None  # noqa: E731
-    if failure == "outlier_chunk":  # the kept step is far too large for it
+    if failure == "outlier_chunk":
         X = X * 1e300
+    elif failure == "diverging_chunk":
+        X = X * 1e6
     elif failure == "nan_X":
         X = _nan_X(X)
     elif failure == "interrupt":
         undo = _interrupt_after(monkeypatch, n_calls=2)  # in the first step
     else:
         undo = _interrupt_at_the_end(monkeypatch, Estimator)
-    expected = ValueError if failure in ("outlier_chunk", "nan_X") else KeyboardInterrupt
-    with pytest.raises(expected):
+    if failure == "diverging_chunk":  # in the descent, not before it
+        expected = pytest.raises(DivergenceError, match="Diverged at iteration 1")
+    elif failure in ("outlier_chunk", "nan_X"):
+        expected = pytest.raises(ValueError)
+    else:
+        expected = pytest.raises(KeyboardInterrupt)
+    with expected as info:
         est.partial_fit(X, y, **extra)
     undo()
+    if failure == "outlier_chunk":
+        assert not isinstance(info.value, DivergenceError)
     assert set(vars(est)) == keys
     assert_unchanged(before, est)
-    assert_same_value(state, est._partial_state["rule"], "rule state")
+    assert_same_state(kept, est._partial_state, "_partial_state")
 
-    # The next good chunk continues as if the failure never happened.
+    # The next good chunk continues as if the failure never happened...
     est.partial_fit(*chunks[2], **extra)
     reference.partial_fit(*chunks[2], **extra)
     for name, value in fitted_state(reference).items():
         if name != "times_":  # wall time
             assert_same_value(value, getattr(est, name), name)
+    assert_same_state(reference._partial_state, est._partial_state, "_partial_state")
+    # ...and moves the state the failure left alone: the comparisons above
+    # would have seen a failure that moved it.
+    if schedule == "invscaling" or (schedule == "adaptive" and batch_size is None):
+        assert est._partial_state["step"] != kept["step"]
 
 
 # --------------------------------------------------------------------------
