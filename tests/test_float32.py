@@ -153,16 +153,17 @@ def watch(monkeypatch):
     """The watch, emptied, with the fused pass's entry point under guard."""
     WATCH.reset()
     kernels = _kernels()
-    if kernels is not None:
-        fused_pass = kernels.fused_pass
-
-        def guarded(*args, **kwargs):
+    for name in ("fused_pass", "multinomial_pass") if kernels is not None else ():
+        def guarded(*args, _name=name, _kernel=getattr(kernels, name), **kwargs):
             WATCH.kernel_calls += 1
             WATCH.reads += 1
-            WATCH.check("fused_pass", [*args, *kwargs.values()])
-            return fused_pass(*args, **kwargs)
+            # The softmax pass's labels (its second argument) index, never multiply.
+            operands = [a for k, a in enumerate(args)
+                        if not (_name == "multinomial_pass" and k == 1)]
+            WATCH.check(_name, [*operands, *kwargs.values()])
+            return _kernel(*args, **kwargs)
 
-        monkeypatch.setattr(kernels, "fused_pass", guarded)
+        monkeypatch.setattr(kernels, name, guarded)
     yield WATCH
     WATCH.reset()
 

@@ -202,7 +202,7 @@ def test_blocked_pass_equals_plain_pass():
 @pytest.mark.parametrize(
     "case, uses_fused",
     [("dense one output", True), ("fortran order", False), ("sparse", False),
-     ("two outputs", False), ("multinomial", False), ("disabled", False)],
+     ("two outputs", False), ("multinomial", True), ("disabled", False)],
 )
 def test_fused_pass_is_chosen_where_it_applies(case, uses_fused, monkeypatch):
     X = np.ones((4, 3))

@@ -30,11 +30,11 @@ BLOCK_BYTES = 1 << 19
 # Below this many entries a pass takes microseconds: starting threads costs
 # more than it saves.
 PARALLEL_MIN_SIZE = 1 << 18
-# Below this many entries the numpy passes serve: the whole fit takes
-# milliseconds, less than a fresh process takes to import numba and load the
-# compiled kernels (half a second), which a small fit then never pays. Chosen
-# by the size of X alone, so a fit takes the same path, and gives the same
-# bits, in a fresh process and a warm one.
+# Below this much work a pass (entries of X times outputs) the numpy passes
+# serve: the whole fit takes milliseconds, less than a fresh process takes to
+# import numba and load the compiled kernels (half a second), which a small fit
+# then never pays. Chosen by the shape of the problem alone, so a fit takes the
+# same path, and gives the same bits, in a fresh process and a warm one.
 FUSED_MIN_SIZE = 1 << 16
 
 
@@ -69,20 +69,28 @@ def host_pass(X, Y, weights, loss, W, b=None, n_threads=1, fused=True):
 def _fused_kind(X, loss, W):
     """The kernel's loss code for this call, or None where it cannot run or
     ``X`` is too small to be worth loading it for."""
-    if W.shape[1] != 1 or sp.issparse(X) or not X.flags.c_contiguous:
+    if sp.issparse(X) or not X.flags.c_contiguous or X.size * W.shape[1] < FUSED_MIN_SIZE:
         return None
-    if X.size < FUSED_MIN_SIZE:
+    # The loss names its kernel; a loss without one runs the numpy passes. Only
+    # the softmax's kernel takes several outputs (one per class).
+    name = getattr(loss, "kernel", None)
+    if name is None or (W.shape[1] != 1 and name != "multinomial"):
         return None
     kernels = _kernels()
     if kernels is None or X.dtype not in (np.float32, np.float64):
         return None
-    # The loss names its kernel; a loss without one runs the numpy passes.
-    return kernels.KINDS.get(getattr(loss, "kernel", None))
+    return kernels.KINDS.get(name)
 
 
 def _fused(X, Y, weights, W, b, kind, n_threads):
     threads = n_threads if X.size >= PARALLEL_MIN_SIZE else 1
-    value, grad_w, grad_b = _kernels().fused_pass(
+    kernels = _kernels()
+    if kind == kernels.MULTINOMIAL:
+        intercept = np.zeros(W.shape[1]) if b is None else b
+        value, grad_W, grad_b = kernels.multinomial_pass(X, Y[:, 0], weights, W,
+                                                         intercept, threads)
+        return value, grad_W, None if b is None else grad_b
+    value, grad_w, grad_b = kernels.fused_pass(
         X, Y[:, 0], weights, np.ascontiguousarray(W[:, 0]),
         0.0 if b is None else b[0], kind, threads,
     )

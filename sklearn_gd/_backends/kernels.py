@@ -37,7 +37,8 @@ _FASTMATH = {"reassoc", "contract"}
 
 SQUARED, LOGISTIC = 0, 1
 # The kernel a loss names (its ``kernel`` attribute), by its code here.
-KINDS = {"squared": SQUARED, "logistic": LOGISTIC}
+MULTINOMIAL = 2
+KINDS = {"squared": SQUARED, "logistic": LOGISTIC, "multinomial": MULTINOMIAL}
 # Rows per block: at most 256 (the buffers of predictions and residuals), and
 # few enough that the block of X, 128 KiB, is still in the L2 cache (512 KiB
 # to 2 MiB a core today) for its second, gradient read. Wide rows (1000
@@ -290,3 +291,94 @@ def fused_pass(X, y, sw, w, b, kind, n_threads=1):
             job.result()
     total = parts.sum(axis=0)
     return float(total[p + 1]), total[:p].astype(X.dtype), float(total[p])
+
+
+@numba.njit(fastmath=_FASTMATH, error_model="numpy", nogil=True, cache=True)
+def _multinomial_rows(X, labels, sw, Wt, b, start, stop, out):  # pragma: no cover
+    """Accumulate rows ``start:stop`` of the softmax loss into ``out = [grad_W.T
+    (row-major)..., grad_b..., value]``, with ``Wt = W.T``.
+
+    Block by block, as :func:`_fused_rows`: the scores (one read of the
+    rows, a dot product over the features per class), their exponentials in
+    one vectorized loop, then the block's gradient (a second read, from the
+    cache); the loss and all sums in float64.
+    """
+    n_classes, p = Wt.shape
+    rows = max(1, min(_BLOCK, _BLOCK_BYTES // (p * X.itemsize + 1)))
+    z, z_max = np.empty(rows * n_classes), np.empty(rows)
+    e = np.empty(rows * n_classes)
+    bits = np.empty(rows * n_classes, dtype=np.int64)
+    grad = np.zeros((n_classes, p))
+    grad_b = np.zeros(n_classes)
+    value = 0.0
+    for first in range(start, stop, rows):
+        m = min(rows, stop - first)
+        for r in range(m):
+            top = -np.inf
+            for k in range(n_classes):
+                acc = 0.0
+                for j in range(p):
+                    acc += X[first + r, j] * Wt[k, j]
+                z[r * n_classes + k] = acc + b[k]
+                top = max(top, acc + b[k])
+            z_max[r] = top
+            for k in range(n_classes):
+                e[r * n_classes + k] = z[r * n_classes + k] - top  # <= 0
+        _exp_nonpositive(e[: m * n_classes], bits)
+        for r in range(m):
+            i, row = first + r, r * n_classes
+            total = 0.0
+            for k in range(n_classes):
+                total += e[row + k]
+            label, weight = labels[i], sw[i]
+            # log sum_k exp(z_k) - z_label, shifted by the row's largest score.
+            value += weight * (np.log(total) - (z[row + label] - z_max[r]))
+            for k in range(n_classes):
+                e[row + k] = weight * e[row + k] / total
+            e[row + label] -= weight
+            for k in range(n_classes):
+                grad_b[k] += e[row + k]
+                d = e[row + k]
+                for j in range(p):
+                    grad[k, j] += d * X[i, j]
+    out[: p * n_classes] = grad.ravel()
+    out[p * n_classes: p * n_classes + n_classes] = grad_b
+    out[-1] = value
+
+
+@numba.njit(fastmath=_FASTMATH, error_model="numpy", nogil=True, cache=True)
+def _multinomial_chunks(X, labels, sw, Wt, b, rows, first, last, parts):  # pragma: no cover
+    n = X.shape[0]
+    for c in range(first, last):
+        start = c * rows
+        _multinomial_rows(X, labels, sw, Wt, b, start, min(start + rows, n), parts[c])
+
+
+def multinomial_pass(X, labels, sw, W, b, n_threads=1):
+    """``(value, grad_W, grad_b)`` of the softmax cross-entropy over all rows.
+
+    ``X`` dense and C-contiguous, ``labels`` integer class indices, ``sw``
+    the weights, ``W`` of shape ``(n_features, n_classes)``, ``b`` the
+    intercepts (zeros without). Chunks of a size set by the shape of ``X``,
+    summed in order, shared by ``n_threads`` threads, as :func:`fused_pass`.
+    """
+    n, p = X.shape
+    n_classes = W.shape[1]
+    rows = chunk_rows(p, X.itemsize)
+    n_chunks = -(-n // rows)
+    parts = np.zeros((n_chunks, p * n_classes + n_classes + 1))
+    Wt = np.ascontiguousarray(W.T, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    threads = max(1, min(n_threads, n_chunks))
+    bounds = np.linspace(0, n_chunks, threads + 1).astype(np.intp)
+    args = (X, labels, sw, Wt, b, rows)
+    if threads == 1:
+        _multinomial_chunks(*args, 0, n_chunks, parts)
+    else:
+        jobs = [_executor(threads).submit(_multinomial_chunks, *args, bounds[k],
+                                          bounds[k + 1], parts) for k in range(threads)]
+        for job in jobs:
+            job.result()
+    total = parts.sum(axis=0)
+    grad_W = total[: p * n_classes].reshape(n_classes, p).T.astype(X.dtype)
+    return float(total[-1]), grad_W, total[p * n_classes:-1].astype(X.dtype)

@@ -59,7 +59,7 @@ class MultinomialLogLoss:
     """
 
     curvature = 0.5
-    kernel = None
+    kernel = "multinomial"
 
     def loss_gradient(self, Y, Z, xp=np):
         labels = Y[:, 0]
