@@ -25,6 +25,7 @@ from numpy.testing import assert_allclose
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_gd import GDLinearRegressor, GDLogisticRegressor, minimize
+from sklearn_gd._backends import host as _passes
 from sklearn_gd._linear.losses import (
     BinaryLogLoss,
     HalfSquaredError,
@@ -35,8 +36,6 @@ from sklearn_gd._optim.config import make_rule_and_step
 from sklearn_gd._optim.descent import descend
 from sklearn_gd._optim.minibatch import descend_minibatch
 from sklearn_gd._optim.options import DescentOptions
-
-from sklearn_gd._backends import host as _passes
 
 FLOAT32 = np.dtype(np.float32)
 
