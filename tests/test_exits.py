@@ -201,3 +201,19 @@ def test_user_facing_text_speaks_of_the_software_only():
     found = [f"{path.relative_to(root)}: {match.group(0)}" for path in texts
              for match in re.finditer(r"\b[Ii]ssues? #?\d+", path.read_text())]
     assert found == []
+
+
+def test_a_mini_batch_divergence_reports_the_objective_that_blew_up():
+    import re
+
+    from sklearn_gd import DivergenceError
+
+    X, y = load_breast_cancer(return_X_y=True)
+    X = (X - X.mean(axis=0)) / X.std(axis=0)
+    model = GDLogisticRegressor(solver="momentum", learning_rate=0.05, batch_size=4,
+                                schedule="invscaling", random_state=0)
+    model.partial_fit(X[:100], y[:100], classes=[0, 1])
+    with pytest.raises(DivergenceError, match="went from") as info:
+        model.partial_fit(X[200:300] * 1e5, y[200:300])
+    start, end = map(float, re.search(r"went from (\S+) to (\S+) ", str(info.value)).groups())
+    assert end > start

@@ -22,7 +22,7 @@ from .descent import initial_state
 from .problem import prox_step
 from .record import Record, callback_stops
 from .result import Stop, finish
-from .stopping import BlowUpWatch, Patience
+from .stopping import BlowUpWatch, Patience, reason_message
 
 
 def descend_minibatch(problem, x0, *, rule, step, options, state=None):
@@ -60,7 +60,7 @@ def descend_minibatch(problem, x0, *, rule, step, options, state=None):
         if options.early_stopping is not None and options.early_stopping.best_x is not None:
             x = options.early_stopping.best_x
         f, g = problem.value_and_grad(x)
-    stop.message = _message(problem, options, stop, x, g)
+    stop.message = _message(problem, options, stop, x, g, record)
     return finish(problem, options, record, stop, (x, f, g), state)
 
 
@@ -118,9 +118,14 @@ def _after_epoch(options, blown_up, patience, step, x, f, stop, state):
     return None, state
 
 
-def _message(problem, options, stop, x, g):
+def _message(problem, options, stop, x, g, record):
     """Why the epochs stopped; None for what the full-batch words say as well."""
     nit, tol = stop.nit, options.tol
+    if stop.status == "diverged" and nit:
+        # The epoch objective that blew up, not the objective at the last
+        # finite iterate, which the loop hands back.
+        return reason_message("diverged", nit, record.f0, record.losses[-1], g, tol,
+                              stop.eta)
     if stop.status == "max_time":
         return options.time_limit.message(nit, "epochs", problem.stationarity(x, g), tol)
     if stop.status == "converged":
