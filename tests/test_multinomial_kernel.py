@@ -7,6 +7,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 from sklearn_gd._backends import host
 from sklearn_gd._linear.losses import MultinomialLogLoss
+from sklearn_gd._linear.objective import LinearModelObjective
 
 needs_numba = pytest.mark.skipif(not host.fused_available(), reason="needs numba")
 
@@ -52,10 +53,12 @@ def test_compiled_softmax_pass_has_the_same_bits_on_any_number_of_threads():
 
 
 def test_a_small_softmax_problem_stays_with_numpy(monkeypatch):
-    """Work below the threshold (entries of X times classes) never loads numba."""
+    """Work below the threshold (entries of X times classes) never loads
+    numba; the batches of a larger problem follow the whole problem."""
     monkeypatch.setattr(host, "FUSED_MIN_SIZE", 1 << 16)
-    X, _, _, W, _ = _problem(150, 4, 3)
-    assert host._fused_kind(X, MultinomialLogLoss(), W) is None
-    X, _, _, W, _ = _problem(2000, 18, 7)
-    assert (host._fused_kind(X, MultinomialLogLoss(), W) is None) is (
-        not host.fused_available())
+    for shape, compiled in (((150, 4, 3), False), ((2000, 18, 7), True)):
+        X, Y, weights, W, _ = _problem(*shape)
+        objective = LinearModelObjective(X, Y, weights, MultinomialLogLoss(), alpha=0.0,
+                                         fit_intercept=True, n_outputs=W.shape[1])
+        assert objective._compiled is compiled
+        assert objective.batch(np.arange(4))._compiled is compiled

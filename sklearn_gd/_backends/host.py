@@ -30,12 +30,19 @@ BLOCK_BYTES = 1 << 19
 # Below this many entries a pass takes microseconds: starting threads costs
 # more than it saves.
 PARALLEL_MIN_SIZE = 1 << 18
-# Below this much work a pass (entries of X times outputs) the numpy passes
-# serve: the whole fit takes milliseconds, less than a fresh process takes to
-# import numba and load the compiled kernels (half a second), which a small fit
-# then never pays. Chosen by the shape of the problem alone, so a fit takes the
-# same path, and gives the same bits, in a fresh process and a warm one.
+# Below this much work a pass over the whole data (entries of X times outputs)
+# the numpy passes serve: the whole fit takes milliseconds, less than a fresh
+# process takes to import numba and load the compiled kernels (half a second),
+# which a small fit then never pays. Chosen by the shape of the problem alone,
+# so a fit takes the same path, and gives the same bits, in a fresh process
+# and a warm one.
 FUSED_MIN_SIZE = 1 << 16
+
+
+def worth_compiling(size):
+    """Whether a problem of ``size`` (entries of the whole ``X`` times
+    outputs) takes the compiled passes; its mini-batches follow it."""
+    return size >= FUSED_MIN_SIZE
 
 
 @cache
@@ -67,9 +74,8 @@ def host_pass(X, Y, weights, loss, W, b=None, n_threads=1, fused=True):
 
 
 def _fused_kind(X, loss, W):
-    """The kernel's loss code for this call, or None where it cannot run or
-    ``X`` is too small to be worth loading it for."""
-    if sp.issparse(X) or not X.flags.c_contiguous or X.size * W.shape[1] < FUSED_MIN_SIZE:
+    """The kernel's loss code for this call, or None where it cannot run."""
+    if sp.issparse(X) or not X.flags.c_contiguous:
         return None
     # The loss names its kernel; a loss without one runs the numpy passes. Only
     # the softmax's kernel takes several outputs (one per class).

@@ -278,10 +278,10 @@ def fused_pass(X, y, sw, w, b, kind, n_threads=1):
     n_chunks = -(-n // rows)
     parts = np.zeros((n_chunks, p + 2), dtype=np.float64)
     threads = max(1, min(n_threads, n_chunks))
-    bounds = np.linspace(0, n_chunks, threads + 1).astype(np.intp)
     if threads == 1:
         _fused_chunks(X, y, sw, w, b, kind, rows, 0, n_chunks, parts)
     else:
+        bounds = np.linspace(0, n_chunks, threads + 1).astype(np.intp)
         jobs = [
             _executor(threads).submit(_fused_chunks, X, y, sw, w, b, kind, rows,
                                       bounds[k], bounds[k + 1], parts)
@@ -289,7 +289,8 @@ def fused_pass(X, y, sw, w, b, kind, n_threads=1):
         ]
         for job in jobs:
             job.result()
-    total = parts.sum(axis=0)
+    # One chunk is its own total (adding it to zeros would change no bit).
+    total = parts[0] if n_chunks == 1 else parts.sum(axis=0)
     return float(total[p + 1]), total[:p].astype(X.dtype), float(total[p])
 
 
@@ -370,11 +371,11 @@ def multinomial_pass(X, labels, sw, W, b, n_threads=1):
     Wt = np.ascontiguousarray(W.T, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
     threads = max(1, min(n_threads, n_chunks))
-    bounds = np.linspace(0, n_chunks, threads + 1).astype(np.intp)
     args = (X, labels, sw, Wt, b, rows)
     if threads == 1:
         _multinomial_chunks(*args, 0, n_chunks, parts)
     else:
+        bounds = np.linspace(0, n_chunks, threads + 1).astype(np.intp)
         jobs = [_executor(threads).submit(_multinomial_chunks, *args, bounds[k],
                                           bounds[k + 1], parts) for k in range(threads)]
         for job in jobs:

@@ -9,12 +9,13 @@ from .losses import HalfSquaredError
 
 
 def gram_spectral_norm(X, weights, fit_intercept, *, n_threads=1, max_iter=100,
-                       rtol=1e-4):
+                       rtol=1e-4, fused=True):
     r"""Estimate :math:`\lambda_{\max}(A^\top \mathrm{diag}(w) A)`, ``A = [X, 1]``.
 
     ``A`` is ``X`` with a column of ones when ``fit_intercept``; it is never
     formed, so sparse ``X`` stays sparse; each iteration is one gradient pass
-    over ``X`` (on ``n_threads`` threads). ``weights`` should sum to one, which
+    over ``X`` (on ``n_threads`` threads; the compiled one if ``fused``
+    allows). ``weights`` should sum to one, which
     makes this the curvature of a weighted mean. The iteration starts from a
     fixed random vector, so the estimate is deterministic.
 
@@ -29,7 +30,7 @@ def gram_spectral_norm(X, weights, fit_intercept, *, n_threads=1, max_iter=100,
     v /= norm(v)
     estimate = 0.0
     for _ in range(max_iter):
-        u = _gram_matvec(X, weights, fit_intercept, v, n_threads)
+        u = _gram_matvec(X, weights, fit_intercept, v, n_threads, fused)
         previous, estimate = estimate, _norm(u)
         if estimate == 0.0:
             return 0.0
@@ -47,12 +48,12 @@ def _norm(u):
     return 0.0 if largest == 0.0 else largest * norm(u / largest)
 
 
-def _gram_matvec(X, weights, fit_intercept, v, n_threads):
+def _gram_matvec(X, weights, fit_intercept, v, n_threads, fused):
     r"""``A^T diag(w) A v``: the gradient of :math:`\tfrac12 \sum_i w_i (a_i v)^2`,
     which one gradient pass computes while reading ``X`` once."""
     p = X.shape[1]
     zeros = weights[:, None] * 0  # where X lives, in its dtype
     b = v[p:] if fit_intercept else None
     _, grad_v, grad_b = loss_pass(X, zeros, weights, HalfSquaredError(), v[:p, None], b,
-                                  n_threads=n_threads)
+                                  n_threads=n_threads, fused=fused)
     return np.r_[grad_v[:, 0], () if grad_b is None else grad_b].astype(v.dtype, copy=False)

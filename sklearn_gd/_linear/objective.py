@@ -20,6 +20,7 @@ import copy
 import numpy as np
 
 from .._backends.arrays import max_row_norm
+from .._backends.host import worth_compiling
 from .._backends.namespace import host_dtype, take_rows, xp_sum
 from .._backends.passes import loss_pass
 from .lipschitz import gram_spectral_norm
@@ -66,10 +67,19 @@ class LinearModelObjective:
         self.X, self.Y, self.loss = X, Y, loss
         self.penalty, self.fit_intercept = ElasticNet(alpha, l1_ratio), fit_intercept
         self.n_outputs = n_outputs
+        # The whole problem's size, which its batches and parts keep: it alone
+        # decides whether the passes are compiled (worth_compiling).
+        self._size = int(np.prod(X.shape)) * n_outputs
         self.sample_weight = sample_weight  # as given: early stopping splits by it
         # Dividing by the sum of the weights keeps the objective a weighted
         # mean: weight 2 is the same as a repeated row.
         self._weights = sample_weight / xp_sum(sample_weight)
+
+    @property
+    def _compiled(self):
+        """Whether the passes may take the compiled kernels: allowed
+        (``fused``) and worth it for the whole problem's size."""
+        return self.fused and worth_compiling(self._size)
 
     @property
     def n_samples(self):
@@ -123,7 +133,7 @@ class LinearModelObjective:
         """The weighted mean loss, without the penalty (a validation loss)."""
         W, b = self.split(theta)
         return loss_pass(self.X, self.Y, self._weights, self.loss, W,
-                         b if self.fit_intercept else None, fused=self.fused)[0]
+                         b if self.fit_intercept else None, fused=self._compiled)[0]
 
     def value_and_grad(self, theta):
         """:math:`J(\\theta)` and the gradient of its smooth part.
@@ -135,7 +145,7 @@ class LinearModelObjective:
         value, grad_W, grad_b = loss_pass(
             self.X, self.Y, self._weights, self.loss, W,
             b if self.fit_intercept else None, n_threads=self.n_threads,
-            fused=self.fused,
+            fused=self._compiled,
         )
         penalty, penalty_grad = self.penalty.smooth_value_and_grad(W)
         grad = np.empty_like(theta)
@@ -180,7 +190,8 @@ class LinearModelObjective:
         asks for less than a constant step does.
         """
         gram = gram_spectral_norm(self.X, self._weights, self.fit_intercept,
-                                  n_threads=self.n_threads, rtol=rtol)
+                                  n_threads=self.n_threads, rtol=rtol,
+                                  fused=self._compiled)
         return self.loss.curvature * gram + self.penalty.l2
 
     def batch_lipschitz(self, batch_size):
