@@ -263,6 +263,27 @@ def chunk_rows(n_features, itemsize):
     return max(1, _CHUNK_BYTES // (n_features * itemsize + 1))
 
 
+def _summed_chunks(chunks, args, X, width, n_threads):
+    """Run the compiled ``chunks(*args, rows, first, last, parts)`` over the
+    chunks of ``X``'s rows, each into its own row of ``parts`` (``width``
+    numbers), shared by up to ``n_threads`` threads; return their sum, added
+    in chunk order, so the bits do not depend on the threads."""
+    rows = chunk_rows(X.shape[1], X.itemsize)
+    n_chunks = -(-X.shape[0] // rows)
+    parts = np.zeros((n_chunks, width))
+    threads = max(1, min(n_threads, n_chunks))
+    if threads == 1:
+        chunks(*args, rows, 0, n_chunks, parts)
+    else:
+        bounds = np.linspace(0, n_chunks, threads + 1).astype(np.intp)
+        jobs = [_executor(threads).submit(chunks, *args, rows, bounds[k], bounds[k + 1],
+                                          parts) for k in range(threads)]
+        for job in jobs:
+            job.result()
+    # One chunk is its own total (adding it to zeros would change no bit).
+    return parts[0] if n_chunks == 1 else parts.sum(axis=0)
+
+
 def fused_pass(X, y, sw, w, b, kind, n_threads=1):
     """``(value, grad_w, grad_b)`` of one output's loss ``kind`` over all rows.
 
@@ -273,24 +294,9 @@ def fused_pass(X, y, sw, w, b, kind, n_threads=1):
     chunks. So the result has the same bits on any number of threads, in
     any pool, whichever thread finishes first.
     """
-    n, p = X.shape
-    b, rows = float(b), chunk_rows(p, X.itemsize)
-    n_chunks = -(-n // rows)
-    parts = np.zeros((n_chunks, p + 2), dtype=np.float64)
-    threads = max(1, min(n_threads, n_chunks))
-    if threads == 1:
-        _fused_chunks(X, y, sw, w, b, kind, rows, 0, n_chunks, parts)
-    else:
-        bounds = np.linspace(0, n_chunks, threads + 1).astype(np.intp)
-        jobs = [
-            _executor(threads).submit(_fused_chunks, X, y, sw, w, b, kind, rows,
-                                      bounds[k], bounds[k + 1], parts)
-            for k in range(threads)
-        ]
-        for job in jobs:
-            job.result()
-    # One chunk is its own total (adding it to zeros would change no bit).
-    total = parts[0] if n_chunks == 1 else parts.sum(axis=0)
+    p = X.shape[1]
+    total = _summed_chunks(_fused_chunks, (X, y, sw, w, float(b), kind), X, p + 2,
+                           n_threads)
     return float(total[p + 1]), total[:p].astype(X.dtype), float(total[p])
 
 
@@ -363,23 +369,10 @@ def multinomial_pass(X, labels, sw, W, b, n_threads=1):
     intercepts (zeros without). Chunks of a size set by the shape of ``X``,
     summed in order, shared by ``n_threads`` threads, as :func:`fused_pass`.
     """
-    n, p = X.shape
-    n_classes = W.shape[1]
-    rows = chunk_rows(p, X.itemsize)
-    n_chunks = -(-n // rows)
-    parts = np.zeros((n_chunks, p * n_classes + n_classes + 1))
+    p, n_classes = W.shape
     Wt = np.ascontiguousarray(W.T, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
-    threads = max(1, min(n_threads, n_chunks))
-    args = (X, labels, sw, Wt, b, rows)
-    if threads == 1:
-        _multinomial_chunks(*args, 0, n_chunks, parts)
-    else:
-        bounds = np.linspace(0, n_chunks, threads + 1).astype(np.intp)
-        jobs = [_executor(threads).submit(_multinomial_chunks, *args, bounds[k],
-                                          bounds[k + 1], parts) for k in range(threads)]
-        for job in jobs:
-            job.result()
-    total = parts.sum(axis=0)
+    args = (X, labels, sw, Wt, np.asarray(b, dtype=np.float64))
+    total = _summed_chunks(_multinomial_chunks, args, X, p * n_classes + n_classes + 1,
+                           n_threads)
     grad_W = total[: p * n_classes].reshape(n_classes, p).T.astype(X.dtype)
     return float(total[-1]), grad_W, total[p * n_classes:-1].astype(X.dtype)

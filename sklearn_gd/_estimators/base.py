@@ -113,6 +113,13 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         result; raises :class:`DivergenceError` instead of returning a
         diverged one.
         """
+        with thread_settings(objective):
+            return self._descend_with_threads(objective, validation_loss, random_state,
+                                              callbacks, attributes)
+
+    def _descend_with_threads(self, objective, validation_loss, random_state, callbacks,
+                              attributes):
+        """:meth:`_descend`'s work, under the fit's one thread setting."""
         time_limit = TimeLimit(self.max_time)
         x0 = self._start(objective)
         batch_size = self._batch_size(objective)
@@ -127,7 +134,7 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
             record_path=self.record_path, time_limit=time_limit,
         )
         try:
-            result = self._run(objective, x0, rule, step, options)
+            result = run(objective, x0, rule=rule, step=step, options=options)
         finally:
             if bridge is not None:
                 bridge.close()
@@ -164,13 +171,14 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         x0 = self._current_params(objective)
         batch_size = self._batch_size(objective)
         kept = getattr(self, "_partial_state", None)
-        rule, step = self._rule_and_step(objective, x0, batch_size, stream=True,
-                                         eta=None if kept is None else kept["eta"])
         options = self._options(batch_size, check_random_state(self.random_state),
                                 max_iter=1, callback=self._step_callback(None),
                                 time_limit=time_limit, warn=False)
-        result = self._run(objective, x0, rule, step, options,
-                           state=None if kept is None else (kept["rule"], kept["step"]))
+        with thread_settings(objective):
+            rule, step = self._rule_and_step(objective, x0, batch_size, stream=True,
+                                             eta=None if kept is None else kept["eta"])
+            state = None if kept is None else (kept["rule"], kept["step"])
+            result = run(objective, x0, rule=rule, step=step, options=options, state=state)
         self._check_diverged(result)
         self._partial_state = {"eta": step.eta, "rule": result.rule_state,
                                "step": result.step_state}
@@ -200,12 +208,6 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
                               random_state=random_state, patience=self.n_iter_no_change,
                               **options)
 
-    def _run(self, objective, x0, rule, step, options, state=None):
-        """The core's loop, with the thread pools held at what the size of
-        the data calls for."""
-        with thread_settings(objective):
-            return run(objective, x0, rule=rule, step=step, options=options, state=state)
-
     def _step_callback(self, bridge):
         """The core's callback: scikit-learn's callbacks and ``verbose``'s lines."""
         if not self.verbose:
@@ -219,13 +221,13 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         return both
 
     def _rule_and_step(self, objective, x0, batch_size, stream=False, eta=None):
+        """The core's pieces for this estimator's parameters (under the fit's
+        thread settings: the Lipschitz estimate behind "lipschitz" and the
+        first step of "bb" read X a few dozen times)."""
         solver_params = {name: getattr(self, name) for name in SOLVER_CONSTRAINTS}
-        # The Lipschitz estimate behind "lipschitz" and the first step of "bb"
-        # reads X a few dozen times.
-        with thread_settings(objective):
-            return make_rule_and_step(objective, x0, learning_rate=self.learning_rate,
-                                      batch_size=batch_size, stream=stream, eta=eta,
-                                      **solver_params)
+        return make_rule_and_step(objective, x0, learning_rate=self.learning_rate,
+                                  batch_size=batch_size, stream=stream, eta=eta,
+                                  **solver_params)
 
     def _batch_size(self, objective):
         """None for full batches; a batch larger than the data is the whole data."""
