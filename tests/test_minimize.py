@@ -283,7 +283,7 @@ def test_auto_is_safe_on_rosenbrock(no_warnings):
     np.testing.assert_allclose(res.x, [1.0, 1.0], atol=1e-4)
     assert np.max(res.loss_curve) <= res.loss_curve[0]
     # Where plain backtracking needs ~8,500 steps (next test).
-    assert res.nit < 500
+    assert res.nit < 1000
 
 
 @pytest.mark.parametrize("solver", ["momentum", "nesterov", "adam"])

@@ -238,7 +238,7 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
             X, y = self._validate(X, y, reset=True)
             callbacks.begin(X, y, sample_weight)
             check_classification_targets(y)
-            classes = unique_labels(y)
+            classes = np.unique(y)  # as LogisticRegression: y is checked above
             if self.warm_start and hasattr(self, "classes_") and not np.array_equal(
                 classes, self.classes_
             ):

@@ -21,6 +21,8 @@ failed step leaves no trace on it.
 ``eta`` is the first step, a constant of the configuration.
 """
 
+import math
+
 import numpy as np
 
 from .._reductions import dot
@@ -114,21 +116,17 @@ class Backtracking:
         becomes ``state["eta"]``.
         """
         slack = self._rounding_tolerance * abs(f)
-        h = problem.nonsmooth_value(x)
+        drop_of = _Drop(problem, x, g, d)
         for _ in range(self._max_halvings):
-            if eta < np.finfo(np.float64).tiny:  # halved to nothing: no step is left
+            if eta < _TINY:  # halved to nothing: no step is left
                 break
             x_new = prox_step(problem, x, eta, d)
             f_new, g_new = problem.value_and_grad(x_new)
-            delta = x_new - x
-            drop = -(
-                dot(g, delta) + dot(delta, delta) / (2 * eta)
-                + problem.nonsmooth_value(x_new) - h
-            )
+            drop = drop_of(x_new, eta)
             if f_new <= reference - drop or (
                 # The exact test cannot see a drop this far below the noise.
                 drop <= slack and f_new <= f + slack
-                and dot(g_new - g, delta) <= dot(delta, delta) / eta
+                and dot(g_new - g, x_new - x) <= dot(x_new - x, x_new - x) / eta
             ):
                 return eta, x_new, f_new, g_new, {**state, "eta": eta}
             eta *= self._shrink
@@ -138,40 +136,112 @@ class Backtracking:
         )
 
 
-class BarzilaiBorwein(Backtracking):
-    r"""The Barzilai-Borwein step, safeguarded by a non-monotone line search.
+_TINY = float(np.finfo(np.float64).tiny)
 
-    With :math:`s = x_k - x_{k-1}` and :math:`y = g_k - g_{k-1}`, the step
-    is :math:`\eta_k = \langle s, s \rangle / \langle s, y \rangle`, the
-    inverse of the curvature the last step saw along its way (the first step,
-    and any step after :math:`\langle s, y \rangle \le 0`, reuses the last
-    accepted one). These steps are often far longer than :math:`1/L`, which is
-    their strength, and raise the objective now and then, so they are accepted
+
+class _Drop:
+    r"""The decrease a step of length ``eta`` must bring,
+    :math:`-(\langle g, \delta \rangle + \|\delta\|^2 / (2\eta) + h(x^+) - h(x))`.
+
+    Without a non-smooth part :math:`\delta = -\eta d`, so the drop is
+    :math:`\eta \langle g, d \rangle - \tfrac12 \eta \|d\|^2` from two
+    products taken once for all the lengths a search tries.
+    """
+
+    def __init__(self, problem, x, g, d):
+        self.problem, self.x, self.g = problem, x, g
+        if problem.nonsmooth:
+            self.h = problem.nonsmooth_value(x)
+        else:
+            self.dd = dot(d, d)
+            self.gd = self.dd if d is g else dot(g, d)
+
+    def __call__(self, x_new, eta):
+        if not self.problem.nonsmooth:
+            return eta * self.gd - 0.5 * eta * self.dd
+        delta = x_new - self.x
+        return -(dot(self.g, delta) + dot(delta, delta) / (2 * eta)
+                 + self.problem.nonsmooth_value(x_new) - self.h)
+
+
+class BarzilaiBorwein(Backtracking):
+    r"""Barzilai-Borwein steps, alternated adaptively and safeguarded by a
+    non-monotone line search.
+
+    With :math:`s = x_k - x_{k-1}` and :math:`y = g_k - g_{k-1}`, the two
+    Barzilai-Borwein steps are the inverses of the curvature the last step
+    saw along its way, measured two ways:
+
+    .. math:: \eta^{(1)}_k = \frac{\langle s, s \rangle}{\langle s, y \rangle}
+              \;\ge\;
+              \eta^{(2)}_k = \frac{\langle s, y \rangle}{\langle y, y \rangle}.
+
+    The long step :math:`\eta^{(1)}` alone zigzags on an ill-conditioned
+    problem, and its line search pays for extra passes; the short one alone
+    crawls along flat valleys. So the step alternates (Frassoldati, Zanni and
+    Zanghirati's ABBmin, with Bonettini, Zanella and Zanni's adaptive
+    threshold): when :math:`\eta^{(2)}_k / \eta^{(1)}_k < \tau_k` (the
+    gradient is far from an eigenvector of the Hessian) the step is the
+    smallest :math:`\eta^{(2)}` of the last 2 and :math:`\tau_{k+1} = 0.9
+    \tau_k`, otherwise it is :math:`\eta^{(1)}_k` and :math:`\tau_{k+1} =
+    1.1 \tau_k`, from :math:`\tau = 1/2`. The first step, and any step
+    after :math:`\langle s, y \rangle \le 0`, reuses the last accepted
+    one. These steps are often far longer than :math:`1/L`, which is their
+    strength, and raise the objective now and then, so they are accepted
     against the largest of the last 10 objectives (Grippo, Lampariello and
     Lucidi's non-monotone Armijo condition, :math:`c = 1/2`) and halved until
     they are: the safeguard that makes BB converge on non-quadratic problems.
     """
 
     _memory = 10
+    _short_memory = 2
     _max_step = 1e10  # where <s, y> is ~0: no curvature seen, no step to trust
 
     def __init__(self, eta0=1.0):
         super().__init__(eta0=eta0, grow=1.0)
 
     def init(self):
-        # The last point and gradient, and the last objectives, newest last.
-        return {"eta": self.eta, "last": None, "recent": ()}
+        # The last point and gradient, the last objectives and short steps
+        # (newest last), and the threshold between the two steps.
+        return {"eta": self.eta, "last": None, "recent": (), "short": (), "tau": 0.5}
 
     def __call__(self, problem, x, f, g, d, state):
-        eta = state["eta"]
-        if state["last"] is not None:
-            s, y = x - state["last"][0], g - state["last"][1]
-            curvature = dot(s, y)
-            if curvature > 0:
-                eta = min(dot(s, s) / curvature, self._max_step)
+        eta, state = self._next(x, g, state)
         recent = (*state["recent"][1 - self._memory:], f)
         state = {**state, "last": (x, g), "recent": recent}
         return self._search(problem, x, f, g, d, eta, reference=max(recent), state=state)
+
+    def _next(self, x, g, state):
+        """The step to try first, and the state with the new curvature in."""
+        if state["last"] is None:
+            return state["eta"], state
+        s, y = x - state["last"][0], g - state["last"][1]
+        sy = dot(s, y)
+        if not sy > 0:
+            return state["eta"], state
+        long, short = dot(s, s) / sy, sy / dot(y, y)
+        shorts = (*state["short"][1 - self._short_memory:], short)
+        state = {**state, "short": shorts}
+        if short < state["tau"] * long:
+            eta, state = min(shorts), {**state, "tau": 0.9 * state["tau"]}
+        else:
+            eta, state = long, {**state, "tau": 1.1 * state["tau"]}
+        return _rounded(min(eta, self._max_step)), state
+
+
+def _rounded(eta):
+    """``eta`` rounded to 8 significant bits (a relative change below 0.4%).
+
+    A Barzilai-Borwein step reads the last two iterates and gradients, and
+    long steps magnify the rounding in them, so two fits that differ only
+    in the order of a sum (weights against repeated rows, dense against
+    sparse, one library's arrays against another's) would take steps that
+    drift apart, 1e-6 in the coefficients at the default ``tol``. Rounded,
+    their steps are the same numbers, and the fits differ by their rounding
+    alone (1e-13); the descent is none the slower for it.
+    """
+    mantissa, exponent = math.frexp(eta)
+    return math.ldexp(round(mantissa * 256) / 256, exponent)
 
 
 class InvScalingStep(ConstantStep):

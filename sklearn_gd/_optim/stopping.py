@@ -18,6 +18,7 @@ early stopping. Two references serve:
   stall.
 """
 
+import math
 import time
 
 import numpy as np
@@ -163,11 +164,11 @@ class TimeLimit:
 
 def grad_size(g):
     """The largest absolute component of ``g`` (0 for an empty one)."""
-    return float(np.max(np.abs(g))) if g.size else 0.0
+    return float(np.abs(g).max()) if g.size else 0.0
 
 
 def finite(f, g):
-    return bool(np.isfinite(f) and np.all(np.isfinite(g)))
+    return math.isfinite(f) and bool(np.isfinite(g).all())
 
 
 def warning_message(status, options):
