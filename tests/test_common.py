@@ -67,6 +67,9 @@ ESTIMATORS = [
     *(Estimator(batch_size=16, solver=solver, random_state=0)
       for Estimator in (GDLinearRegressor, GDLogisticRegressor)
       for solver in ("gd", "momentum", "nesterov", "adam", "adagrad", "rmsprop")),
+    # Averaged iterates: the coefficients are their mean (the regressor's
+    # averaging is held to SGDRegressor's in tests/test_sgd_equivalence.py).
+    GDLogisticRegressor(batch_size=16, average=True, random_state=0),
     # Early stopping sets aside rows by their values, so a repeated row and a
     # row of weight 2 fall in the same part: full batches pass every check.
     GDLinearRegressor(early_stopping=True),

@@ -195,6 +195,7 @@ INVALID = {
     "batch_size": st.one_of(st.integers(max_value=0), st.floats(1.5, 9.5),
                             st.just("auto")),
     "shuffle": _NOT_BOOL,
+    "average": st.one_of(st.integers(max_value=-1), st.floats(0.5, 9.5), st.just("yes")),
     "random_state": st.one_of(st.integers(max_value=-1), st.just("seed"), st.just(1.5)),
     "early_stopping": _NOT_BOOL,
     "validation_fraction": st.one_of(_below(0).map(lambda v: v if v < 0 else 0.0),

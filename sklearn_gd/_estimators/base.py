@@ -12,6 +12,7 @@ from .._backends.namespace import to_host
 from .._backends.threads import threads_for
 from .._linear.params import coef_from_theta, theta_from_coef
 from .._linear.penalties import PENALTIES
+from .._optim.averaging import Averaging
 from .._optim.config import make_rule_and_step
 from .._optim.loop import run
 from .._optim.options import DescentOptions
@@ -48,6 +49,7 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         **SOLVER_CONSTRAINTS,
         "batch_size": [Interval(Integral, 1, None, closed="left"), None],
         "shuffle": ["boolean"],
+        "average": ["boolean", Interval(Integral, 0, None, closed="left")],
         "random_state": ["random_state"],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
@@ -171,17 +173,24 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         x0 = self._current_params(objective)
         batch_size = self._batch_size(objective)
         kept = getattr(self, "_partial_state", None)
+        if kept is not None and (kept["average"] or {}).get("last") is not None:
+            # Averaged, the coefficients are the mean; the descent goes on
+            # from its last iterate.
+            x0 = kept["average"]["last"]
         options = self._options(batch_size, check_random_state(self.random_state),
                                 max_iter=1, callback=self._step_callback(None),
                                 time_limit=time_limit, warn=False)
         with thread_settings(objective):
             rule, step = self._rule_and_step(objective, x0, batch_size, stream=True,
                                              eta=None if kept is None else kept["eta"])
-            state = None if kept is None else (kept["rule"], kept["step"])
+            state = None if kept is None else (
+                (kept["rule"], kept["step"])
+                + (() if kept["average"] is None else (kept["average"],)))
             result = run(objective, x0, rule=rule, step=step, options=options, state=state)
         self._check_diverged(result)
         self._partial_state = {"eta": step.eta, "rule": result.rule_state,
-                               "step": result.step_state}
+                               "step": result.step_state,
+                               "average": result.average_state}
         self._append_record(result)
         return result
 
@@ -203,10 +212,23 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         self.validation_scores_ = None
 
     def _options(self, batch_size, random_state, **options):
-        """The core's options for this estimator's batching, ``tol`` and patience."""
+        """The core's options for this estimator's batching, ``tol``, patience
+        and averaging."""
         return DescentOptions(tol=self.tol, batch_size=batch_size, shuffle=self.shuffle,
                               random_state=random_state, patience=self.n_iter_no_change,
-                              **options)
+                              average=self._averaging(batch_size), **options)
+
+    def _averaging(self, batch_size):
+        """The core's averaging for ``average``; None without."""
+        if not self.average:
+            return None
+        if batch_size is None:
+            raise ValueError(
+                f"average={self.average!r} averages the iterates of mini-batch and "
+                "stochastic descent, but batch_size=None descends on full batches, "
+                "which reach the optimum themselves. Set batch_size, or average=False."
+            )
+        return Averaging(int(self.average))
 
     def _step_callback(self, bridge):
         """The core's callback: scikit-learn's callbacks and ``verbose``'s lines."""

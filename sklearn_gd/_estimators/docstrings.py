@@ -103,6 +103,18 @@ BATCH_PARAMETERS = r"""    batch_size : int >= 1 or None, default=None
         until it has shrunk a millionfold.
     shuffle : bool, default=True
         Whether to shuffle the samples before each epoch (mini-batches only).
+    average : bool or int >= 0, default=False
+        Polyak-Ruppert averaging of the mini-batch iterates (``batch_size``
+        set; scikit-learn's SGD estimators' ``average``). True averages from
+        the first update, an int ``k`` once ``k`` samples have been seen
+        (0 is False). Each update's iterate then joins the running mean
+        :math:`\bar\theta_m = \bar\theta_{m-1} + (\theta_k -
+        \bar\theta_{m-1}) / m`, and the mean is what ``coef_`` and
+        ``intercept_`` report, what the epochs' callbacks, ``coef_path_``
+        and early stopping see, while the descent goes on from the last
+        iterate. The mean does not jitter with the batches, so a constant
+        step reaches the accuracy that the raw iterates reach only with a
+        step shrinking just right. ``partial_fit`` averages across its calls.
     random_state : int, RandomState instance or None, default=None
         Seeds the shuffles and the validation split; pass an int for
         reproducible fits.

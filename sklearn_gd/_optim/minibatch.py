@@ -7,7 +7,12 @@ One epoch::
         d, state = rule.update(g_B, state)
         eta, step_state = step.next_eta(step_state)
         x = prox(x - eta * d, eta)
+        x_bar = running mean of the x, with averaging (sklearn_gd._optim.averaging)
     F_epoch = mean of the f_B, weighted by the batch sizes
+
+With averaging, the iterate the epoch hands on (to the record, the callback,
+early stopping and the result) is the mean ``x_bar``; the descent itself goes
+on from ``x``.
 
 and after it, scikit-learn's rule for ``n_iter_no_change``: an epoch makes
 progress when ``F_epoch`` falls below the best so far by more than ``tol`` (or,
@@ -36,13 +41,14 @@ def descend_minibatch(problem, x0, *, rule, step, options, state=None):
     size's state of an earlier descent. ``options.time_limit`` is asked after
     every mini-batch, and cuts the epoch short once it has passed;
     ``options.warn=False`` runs the epochs without the stopping test or a
-    warning at ``max_iter`` (one epoch of ``partial_fit``).
+    warning at ``max_iter`` (one epoch of ``partial_fit``). With
+    ``options.average`` the state has a third part, the averaging's.
     """
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         x = x0
         f0, g0 = problem.value_and_grad(x)
         record = Record(options.record_path, x, f0, g0)
-        state = initial_state(rule, step, x, state)
+        state = _initial_state(rule, step, x, state, options.average)
         blown_up = BlowUpWatch(f0)
         patience = options.early_stopping or Patience(options.patience, options.tol)
         stop = Stop(None if np.isfinite(f0) else "diverged", 0, state[1]["eta"])
@@ -51,6 +57,7 @@ def descend_minibatch(problem, x0, *, rule, step, options, state=None):
             order = _order(problem.n_samples, options.shuffle, options.random_state)
             x, y, f, stop.eta, state = _epoch(problem, y, rule, step, state, options,
                                               order)
+            x = _reported(options.average, x, state)
             stop.nit += 1
             record.add(x, f)
             stop.status, state = _after_epoch(options, blown_up, patience, step, x, f,
@@ -73,7 +80,7 @@ def _epoch(problem, y, rule, step, state, options, order):
     step and the rule's and step size's state.
     """
     n, batch_size = problem.n_samples, options.batch_size
-    rule_state, step_state = state
+    rule_state, step_state, average_state = state
     total, seen, eta, x = 0.0, 0, step_state["eta"], y
     for start in range(0, n, batch_size):
         # Unshuffled batches are slices: views of X, not copies.
@@ -83,15 +90,33 @@ def _epoch(problem, y, rule, step, state, options, order):
         total += f * min(batch_size, n - start)
         seen += min(batch_size, n - start)
         if not (np.isfinite(f) and np.all(np.isfinite(g))):
-            return x, y, np.inf, eta, (rule_state, step_state)
+            return x, y, np.inf, eta, (rule_state, step_state, average_state)
         d, rule_state = rule.update(g, rule_state)
         eta, step_state = step.next_eta(step_state)
         x = y = prox_step(problem, y, eta, d)
+        if options.average is not None:
+            average_state = options.average.update(x, min(batch_size, n - start),
+                                                   average_state)
         if rule.extrapolates:
             y, rule_state = rule.extrapolate(x, rule_state)
         if options.time_limit.passed():
             break
-    return x, y, total / seen, eta, (rule_state, step_state)
+    return x, y, total / seen, eta, (rule_state, step_state, average_state)
+
+
+def _initial_state(rule, step, x0, state, average):
+    """``(rule_state, step_state, average_state)``: ``state`` continued, or
+    begun at ``x0``; the averaging's part is None without averaging."""
+    rule_state, step_state, *kept = initial_state(rule, step, x0, state)
+    if average is None:
+        return rule_state, step_state, None
+    # A stream may turn averaging on between its calls.
+    return rule_state, step_state, kept[0] if kept and kept[0] is not None else average.init()
+
+
+def _reported(average, x, state):
+    """The iterate an epoch hands on: ``x``, or the mean with averaging."""
+    return x if average is None else average.value(x, state[2])
 
 
 def _order(n, shuffle, random_state):
@@ -111,7 +136,7 @@ def _after_epoch(options, blown_up, patience, step, x, f, stop, state):
         if not shrunk:
             early = options.early_stopping is not None
             return ("early_stopping" if early else "converged"), state
-        state = (state[0], step_state)
+        state = (state[0], step_state, state[2])
         patience.reset()
     if options.time_limit.passed():
         return "max_time", state

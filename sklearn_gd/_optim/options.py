@@ -4,6 +4,7 @@ that both loops take."""
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
+from .averaging import Averaging
 from .stopping import EarlyStopping, TimeLimit
 
 
@@ -41,6 +42,9 @@ class DescentOptions:
     patience : int
         Epochs without progress before the mini-batch step shrinks or the
         descent stops (``n_iter_no_change``).
+    average : Averaging or None
+        Average the mini-batch iterates (:mod:`sklearn_gd._optim.averaging`);
+        the result is the mean. None for the last iterate.
     """
 
     max_iter: int
@@ -54,3 +58,4 @@ class DescentOptions:
     shuffle: bool = True
     random_state: Any = None
     patience: int = 10
+    average: Optional[Averaging] = None

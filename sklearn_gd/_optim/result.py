@@ -52,6 +52,9 @@ class DescentResult(OptimizeResult):
     step_state : dict
         The step size's state at the end (its next step, a schedule's count),
         likewise.
+    average_state : dict or None
+        The averaging's state at the end (mini-batches with averaging; else
+        None), likewise.
     start_jac : ndarray
         The gradient at ``x0``.
     warning : str or None
@@ -78,7 +81,7 @@ def finish(problem, options, record, stop, point, state):
     """The :class:`DescentResult` of a loop, with the warning it deserves.
 
     ``point`` is the final ``(x, f, g)``; ``state`` the rule's and the step
-    size's. Without a message of the loop's own, the full-batch words of
+    size's, and the averaging's if it has a third part. Without a message of the loop's own, the full-batch words of
     :func:`~sklearn_gd._optim.stopping.reason_message` say why it stopped.
     The warning (``result.warning``, None for none) is for the caller to
     raise, where the user's call is; its text is the same for every descent
@@ -99,6 +102,7 @@ def finish(problem, options, record, stop, point, state):
         loss_curve=np.asarray(record.losses), times=np.asarray(record.times),
         path=record.path(),
         validation_scores=None if early is None else np.asarray(early.scores),
-        rule_state=state[0], step_state=state[1], start_jac=record.start_jac,
+        rule_state=state[0], step_state=state[1],
+        average_state=state[2] if len(state) > 2 else None, start_jac=record.start_jac,
         warning=warning_message(stop.status, options) if warn else None,
     )
