@@ -57,6 +57,42 @@ def _kernels():
     return kernels
 
 
+@cache
+def _epoch_kernels():
+    """The compiled epoch's module (:mod:`sklearn_gd._backends.epoch`), or None."""
+    if os.environ.get("SKLEARN_GD_NUMBA", "1") == "0":
+        return None
+    try:
+        from . import epoch
+    except ImportError:
+        return None
+    return epoch
+
+
+def epoch_runner(X, Y, loss):
+    """The compiled mini-batch epoch for this data and loss
+    (:func:`sklearn_gd._backends.epoch.run_epoch`), or None where it cannot
+    run: numba missing, ``X`` neither a dense array of floats nor CSR, or a
+    loss without a kernel there or with several outputs. Unlike the passes,
+    it serves data of any size: what it saves is Python's cost per batch."""
+    kernels = _epoch_kernels()
+    if kernels is None or Y.ndim != 2 or Y.shape[1] != 1:
+        return None
+    if getattr(loss, "kernel", None) not in kernels.KINDS:
+        return None
+    dense = isinstance(X, np.ndarray) and X.ndim == 2
+    if not (dense or (sp.issparse(X) and X.format == "csr")):
+        return None
+    if X.dtype not in (np.float32, np.float64):
+        return None
+    return kernels.run_epoch
+
+
+def epoch_kind(loss):
+    """The compiled epoch's code for ``loss`` (given a runner)."""
+    return _epoch_kernels().KINDS[loss.kernel]
+
+
 def fused_available():
     """Whether the compiled fused pass can run here (numba installed, not disabled)."""
     return _kernels() is not None

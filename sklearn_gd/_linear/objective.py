@@ -20,7 +20,7 @@ import copy
 import numpy as np
 
 from .._backends.arrays import max_row_norm
-from .._backends.host import worth_compiling
+from .._backends.host import epoch_kind, epoch_runner, worth_compiling
 from .._backends.namespace import host_dtype, take_rows, xp_sum
 from .._backends.passes import loss_pass
 from .lipschitz import gram_spectral_norm
@@ -128,6 +128,30 @@ class LinearModelObjective:
         part.X, part.Y = take_rows(self.X, rows), take_rows(self.Y, rows)
         part.sample_weight = take_rows(self.sample_weight, rows)
         return part
+
+    def compiled_epoch(self, theta, order, batch_size, rule, schedule, average):
+        """One mini-batch epoch of ``rule`` from ``theta`` in one compiled call
+        (:mod:`sklearn_gd._backends.epoch`), or None where there is none (the
+        loop then runs its own).
+
+        ``order`` is the samples' order, ``schedule`` the step size's
+        ``(eta0, power, k)`` and ``average`` None or ``(start, state)``.
+        Returns ``(theta, sum of |B| f_B, samples met, batches stepped,
+        averaging state)``, ``theta`` and the mean in ``theta``'s shape and
+        dtype.
+        """
+        run = epoch_runner(self.X, self.Y, self.loss) if self.fused else None
+        if run is None or rule.kernel != "gd":
+            return None
+        order = np.arange(self.n_samples) if order is None else order
+        stepped, total, met, done, averaged = run(
+            self.X, self.Y[:, 0], self._weights, order, batch_size, epoch_kind(self.loss),
+            theta[:, 0], self.fit_intercept, self.penalty.l2, self.penalty.l1, schedule,
+            average)
+        shaped = stepped.astype(theta.dtype).reshape(theta.shape)
+        if averaged is not None and averaged["mean"] is not None:
+            averaged["mean"] = averaged["mean"].astype(theta.dtype).reshape(theta.shape)
+        return shaped, total, met, done, averaged
 
     def mean_loss(self, theta):
         """The weighted mean loss, without the penalty (a validation loss)."""

@@ -79,6 +79,9 @@ def _epoch(problem, y, rule, step, state, options, order):
     the rule extrapolates), the mean objective of the batches met, the last
     step and the rule's and step size's state.
     """
+    compiled = _compiled_epoch(problem, y, rule, step, state, options, order)
+    if compiled is not None:
+        return compiled
     n, batch_size = problem.n_samples, options.batch_size
     rule_state, step_state, average_state = state
     total, seen, eta, x = 0.0, 0, step_state["eta"], y
@@ -102,6 +105,29 @@ def _epoch(problem, y, rule, step, state, options, order):
         if options.time_limit.passed():
             break
     return x, y, total / seen, eta, (rule_state, step_state, average_state)
+
+
+def _compiled_epoch(problem, y, rule, step, state, options, order):
+    """:func:`_epoch` in one call of the problem's compiled epoch, where it
+    offers one for this rule (plain descent, on a step schedule); None to run
+    the Python loop. A time limit keeps the Python loop, which asks it after
+    every batch."""
+    run = getattr(problem, "compiled_epoch", None)
+    if run is None or options.time_limit.max_time is not None or rule.extrapolates:
+        return None
+    rule_state, step_state, average_state = state
+    average = None if options.average is None else (options.average.start, average_state)
+    out = run(y, order, options.batch_size, rule, step.schedule(step_state), average)
+    if out is None:
+        return None
+    x, total, met, done, average_state = out
+    step_state = step.advance(step_state, done)
+    if average_state is not None:
+        average_state["last"] = x
+    state = (rule_state, step_state, average_state)
+    # Fewer steps than batches: a batch blew up, and x is the last iterate before it.
+    blew_up = done < -(-problem.n_samples // options.batch_size)
+    return x, x, np.inf if blew_up else total / met, step_state["eta"], state
 
 
 def _initial_state(rule, step, x0, state, average):

@@ -34,12 +34,16 @@ class Rule:
     extrapolates : bool
         The rule moves the point where the next gradient is taken
         (``lookahead(state)`` and ``extrapolate(x, state)``).
+    kernel : str or None
+        The rule's name for a problem's compiled mini-batch epoch (a problem
+        offers one for the rules it knows); None: the Python loop only.
     """
 
     adaptive = False
     searchable = False
     noisy_step_factor = 1.0
     extrapolates = False
+    kernel = None
 
 
 def _constant_momentum_factor(momentum):
@@ -50,6 +54,7 @@ class GradientDescent(Rule):
     r"""Plain gradient descent, :math:`d_k = g_k = \nabla f(x_k)`."""
 
     searchable = True
+    kernel = "gd"
 
     def init(self, x):
         return None

@@ -16,7 +16,10 @@ failed step leaves no trace on it.
 - ``next_eta(state) -> (eta, state)`` and ``decay(state) -> (shrunk, state)``:
   the schedules (constant, invscaling, adaptive) also serve the mini-batch
   loop, which takes no line search: it asks for the next step before each
-  update, and for a smaller one when the epochs stall.
+  update, and for a smaller one when the epochs stall. For an epoch run in
+  one compiled call, ``schedule(state) -> (eta0, power, k)`` describes the
+  next steps (the ``j``-th, ``j >= 1``, is ``eta0 / (k + j) ** power``) and
+  ``advance(state, count)`` is the state after ``count`` of them.
 
 ``eta`` is the first step, a constant of the configuration.
 """
@@ -46,6 +49,14 @@ class ConstantStep:
     def next_eta(self, state):
         """The step of the next update, and the state after it."""
         return state["eta"], state
+
+    def schedule(self, state):
+        """``(eta0, power, k)``: the ``j``-th next step is ``eta0 / (k + j) ** power``."""
+        return state["eta"], 0.0, 0
+
+    def advance(self, state, count):
+        """The state after ``count`` updates."""
+        return state
 
     def decay(self, state):
         """Shrink the step after stalled epochs; False when the schedule cannot."""
@@ -256,9 +267,17 @@ class InvScalingStep(ConstantStep):
         return {"eta": self.eta, "k": 0}
 
     def next_eta(self, state):
-        k = state["k"] + 1
-        eta = self.eta0 / k**self.power_t
-        return eta, {"eta": eta, "k": k}
+        state = self.advance(state, 1)
+        return state["eta"], state
+
+    def schedule(self, state):
+        return self.eta0, self.power_t, state["k"]
+
+    def advance(self, state, count):
+        if count == 0:
+            return state
+        k = state["k"] + count
+        return {"eta": self.eta0 / k**self.power_t, "k": k}
 
 
 class AdaptiveStep(ConstantStep):

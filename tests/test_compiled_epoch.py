@@ -1,0 +1,111 @@
+"""The compiled mini-batch epoch gives the Python loop's fits, to rounding.
+
+Every configuration the compiled epoch takes (plain descent, one output) is
+fitted twice, with it and with the Python loop (``LinearModelObjective.fused
+= False``), over losses, penalties, schedules, batch sizes, averaging,
+sample weights and dense (both orders) and CSR ``X``.
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from numpy.testing import assert_allclose
+from sklearn.datasets import make_classification, make_regression
+from sklearn.exceptions import ConvergenceWarning
+
+from sklearn_gd import GDLinearRegressor, GDLogisticRegressor
+from sklearn_gd._backends import host
+from sklearn_gd._linear.objective import LinearModelObjective
+
+pytestmark = pytest.mark.skipif(host._epoch_kernels() is None, reason="needs numba")
+
+
+def _fit(Estimator, X, y, sample_weight=None, **params):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return Estimator(**params).fit(X, y, sample_weight=sample_weight)
+
+
+def _both(Estimator, X, y, monkeypatch, sample_weight=None, **params):
+    compiled = _fit(Estimator, X, y, sample_weight, **params)
+    with monkeypatch.context() as patch:
+        patch.setattr(LinearModelObjective, "fused", False)
+        python = _fit(Estimator, X, y, sample_weight, **params)
+    return compiled, python
+
+
+def _data(estimator, layout):
+    if estimator is GDLogisticRegressor:
+        X, y = make_classification(n_samples=120, n_features=6, random_state=0)
+    else:
+        X, y = make_regression(n_samples=120, n_features=6, noise=5.0, random_state=0)
+        X, y = X / X.std(axis=0), y / y.std()
+    if layout == "F":
+        return np.asfortranarray(X), y
+    return (sp.csr_matrix(X) if layout == "csr" else X), y
+
+
+CONFIGURATIONS = [
+    dict(batch_size=1),
+    dict(batch_size=7, learning_rate=0.05),
+    dict(batch_size=32, schedule="invscaling", learning_rate=0.2, power_t=0.3),
+    dict(batch_size=5, penalty="l1", alpha=0.01, learning_rate=0.05),
+    dict(batch_size=5, penalty="elasticnet", alpha=0.01, learning_rate=0.05),
+    dict(batch_size=4, average=True, learning_rate=0.05),
+    dict(batch_size=3, average=200, shuffle=False, learning_rate=0.05, penalty=None),
+    dict(batch_size=8, fit_intercept=False, learning_rate=0.05),
+    dict(batch_size=6, schedule="adaptive", learning_rate=0.3, n_iter_no_change=2),
+]
+
+
+@pytest.mark.parametrize("Estimator", [GDLinearRegressor, GDLogisticRegressor])
+@pytest.mark.parametrize("layout", ["C", "F", "csr"])
+@pytest.mark.parametrize("params", CONFIGURATIONS)
+def test_the_same_fit_as_the_python_loop(Estimator, layout, params, monkeypatch):
+    X, y = _data(Estimator, layout)
+    compiled, python = _both(Estimator, X, y, monkeypatch, random_state=0, max_iter=15,
+                             **params)
+    assert compiled.n_iter_ == python.n_iter_
+    assert_allclose(compiled.coef_, python.coef_, rtol=1e-12, atol=1e-13)
+    assert_allclose(compiled.intercept_, python.intercept_, rtol=1e-12, atol=1e-13)
+    assert_allclose(compiled.loss_curve_, python.loss_curve_, rtol=1e-12)
+
+
+def test_sample_weights_and_float32(monkeypatch):
+    X, y = _data(GDLogisticRegressor, "C")
+    weights = np.random.default_rng(0).uniform(0, 3, size=len(y))
+    compiled, python = _both(GDLogisticRegressor, X, y, monkeypatch, sample_weight=weights,
+                             batch_size=4, random_state=0, max_iter=10)
+    assert_allclose(compiled.coef_, python.coef_, rtol=1e-12, atol=1e-13)
+    compiled, python = _both(GDLogisticRegressor, X.astype(np.float32), y, monkeypatch,
+                             batch_size=4, random_state=0, max_iter=10)
+    assert compiled.coef_.dtype == python.coef_.dtype == np.float32
+    assert_allclose(compiled.coef_, python.coef_, rtol=1e-4, atol=1e-5)
+
+
+def test_divergence_is_detected_at_the_same_epoch(monkeypatch):
+    X, y = _data(GDLinearRegressor, "C")
+    messages = []
+    for fused in (True, False):
+        with monkeypatch.context() as patch:
+            patch.setattr(LinearModelObjective, "fused", fused)
+            with pytest.raises(Exception, match="diverged") as error:
+                GDLinearRegressor(batch_size=2, learning_rate=50.0, random_state=0).fit(X, y)
+        messages.append(str(error.value))
+    assert messages[0] == messages[1]
+
+
+def test_partial_fit_streams_alike(monkeypatch):
+    X, y = _data(GDLogisticRegressor, "csr")
+    fits = []
+    for fused in (True, False):
+        with monkeypatch.context() as patch:
+            patch.setattr(LinearModelObjective, "fused", fused)
+            clf = GDLogisticRegressor(batch_size=3, schedule="invscaling", random_state=0,
+                                      learning_rate=0.1, average=True)
+            for start in range(0, 120, 40):
+                clf.partial_fit(X[start:start + 40], y[start:start + 40], classes=[0, 1])
+        fits.append(clf)
+    assert_allclose(fits[0].coef_, fits[1].coef_, rtol=1e-12, atol=1e-13)
