@@ -1,6 +1,7 @@
 """The compiled mini-batch epoch gives the Python loop's fits, to rounding.
 
-Every configuration the compiled epoch takes (plain descent, one output) is
+Every configuration the compiled epoch takes (plain descent, one column of
+targets: least squares, binary and multinomial log loss) is
 fitted twice, with it and with the Python loop (``LinearModelObjective.fused
 = False``), over losses, penalties, schedules, batch sizes, averaging,
 sample weights and dense (both orders) and CSR ``X``.
@@ -67,6 +68,20 @@ def test_the_same_fit_as_the_python_loop(Estimator, layout, params, monkeypatch)
     X, y = _data(Estimator, layout)
     compiled, python = _both(Estimator, X, y, monkeypatch, random_state=0, max_iter=15,
                              **params)
+    assert compiled.n_iter_ == python.n_iter_
+    assert_allclose(compiled.coef_, python.coef_, rtol=1e-12, atol=1e-13)
+    assert_allclose(compiled.intercept_, python.intercept_, rtol=1e-12, atol=1e-13)
+    assert_allclose(compiled.loss_curve_, python.loss_curve_, rtol=1e-12)
+
+
+@pytest.mark.parametrize("layout", ["C", "F", "csr"])
+@pytest.mark.parametrize("params", CONFIGURATIONS[:6])
+def test_the_same_multinomial_fit_as_the_python_loop(layout, params, monkeypatch):
+    X, y = make_classification(n_samples=120, n_features=6, n_informative=4,
+                               n_classes=3, random_state=0)
+    X = sp.csr_matrix(X) if layout == "csr" else np.asarray(X, order=layout)
+    compiled, python = _both(GDLogisticRegressor, X, y, monkeypatch, random_state=0,
+                             max_iter=15, class_weight="balanced", **params)
     assert compiled.n_iter_ == python.n_iter_
     assert_allclose(compiled.coef_, python.coef_, rtol=1e-12, atol=1e-13)
     assert_allclose(compiled.intercept_, python.intercept_, rtol=1e-12, atol=1e-13)

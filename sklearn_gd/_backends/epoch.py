@@ -3,17 +3,17 @@ r"""A whole mini-batch epoch of plain descent in one compiled call (numba).
 The Python mini-batch loop (:mod:`sklearn_gd._optim.minibatch`) pays some
 fifty microseconds of Python per batch, which at ``batch_size=1`` is most of
 an epoch. This kernel runs the same epoch, in the same order of operations,
-for one output (least squares and binary log loss), on dense ``X`` of either
+for least squares, binary and multinomial log loss, on dense ``X`` of either
 memory order or on CSR rows. For each batch :math:`B` of the samples in
-``order``, at :math:`\theta = (w, b)`:
+``order``, at :math:`\theta = (W, b)` (one column per output):
 
 .. math::
 
     s_i = w_i\, n / |B|, \qquad
-    f_B = \sum_{i \in B} s_i\, \ell(y_i, z_i) + \tfrac{\lambda_2}{2} \|w\|^2
-          + \lambda_1 \|w\|_1,
+    f_B = \sum_{i \in B} s_i\, \ell(y_i, z_i) + \tfrac{\lambda_2}{2} \|W\|^2
+          + \lambda_1 \|W\|_1,
 
-    g_w = \sum_{i \in B} s_i\, \partial_z \ell(y_i, z_i)\, x_i + \lambda_2 w,
+    g_W = \sum_{i \in B} s_i\, x_i^\top \partial_z \ell(y_i, z_i) + \lambda_2 W,
     \qquad g_b = \sum_{i \in B} s_i\, \partial_z \ell(y_i, z_i),
 
     \theta \leftarrow \mathrm{prox}_{\eta_j \lambda_1 \|\cdot\|_1}
@@ -42,8 +42,8 @@ from numba.extending import intrinsic
 # alone; no "nnan" or "ninf", so that divergence still shows as inf and NaN.
 _FASTMATH = {"reassoc", "contract"}
 
-SQUARED, LOGISTIC = 0, 1
-KINDS = {"squared": SQUARED, "logistic": LOGISTIC}
+SQUARED, LOGISTIC, MULTINOMIAL = 0, 1, 2
+KINDS = {"squared": SQUARED, "logistic": LOGISTIC, "multinomial": MULTINOMIAL}
 # How many rows ahead an epoch asks for the rows it will read: shuffled rows
 # are misses of every cache, and fetched while the rows before them are
 # worked on, they cost half as much.
@@ -80,83 +80,102 @@ def _prefetch(typingctx, array, indices):  # pragma: no cover (compiled)
 
 
 @numba.njit(fastmath=_FASTMATH, error_model="numpy", inline="always", cache=True)
-def _loss(kind, z, y):  # pragma: no cover (compiled)
-    """``(loss, dloss/dz)`` of one sample, as :mod:`sklearn_gd._linear.losses`."""
+def _loss(kind, z, y, d):  # pragma: no cover (compiled)
+    """One sample's loss, and ``d = dloss/dz``, as :mod:`sklearn_gd._linear.losses`
+    computes them (``y`` a label for the multinomial loss)."""
     if kind == SQUARED:
-        r = z - y
-        return 0.5 * (r * r), r
-    e = math.exp(-abs(z))
-    inverse = 1.0 / (1.0 + e)
-    sigmoid = inverse if z >= 0 else e * inverse
-    return math.log1p(e) + (z + abs(z)) / 2 - y * z, sigmoid - y
+        d[0] = z[0] - y
+        return 0.5 * (d[0] * d[0])
+    if kind == LOGISTIC:
+        e = math.exp(-abs(z[0]))
+        inverse = 1.0 / (1.0 + e)
+        d[0] = (inverse if z[0] >= 0 else e * inverse) - y
+        return math.log1p(e) + (z[0] + abs(z[0])) / 2 - y * z[0]
+    label = int(y)
+    z_max = z[0]
+    for k in range(1, z.shape[0]):
+        z_max = max(z_max, z[k])
+    norm = 0.0
+    for k in range(z.shape[0]):
+        d[k] = math.exp(z[k] - z_max)
+        norm += d[k]
+    for k in range(z.shape[0]):
+        d[k] /= norm
+    d[label] -= 1
+    return math.log(norm) + z_max - z[label]
 
 
 @numba.njit(fastmath=_FASTMATH, error_model="numpy", inline="always", cache=True)
-def _norms(w, p):  # pragma: no cover (compiled)
-    """``(sum w_j^2, sum |w_j|)`` over the coefficients."""
+def _norms(W, p):  # pragma: no cover (compiled)
+    """``(sum W_kj^2, sum |W_kj|)`` over the coefficients (``W`` by output)."""
     squares, absolutes = 0.0, 0.0
-    for j in range(p):
-        squares += w[j] * w[j]
-        absolutes += abs(w[j])
+    for k in range(W.shape[0]):
+        for j in range(p):
+            squares += W[k, j] * W[k, j]
+            absolutes += abs(W[k, j])
     return squares, absolutes
 
 
 @numba.njit(fastmath=_FASTMATH, error_model="numpy", inline="always", cache=True)
 def _step(theta, grad, out, p, eta, l2, l1, fit_intercept):  # pragma: no cover (compiled)
-    """``out = prox(theta - eta * (grad + l2 w))`` (the intercept free of the
+    """``out = prox(theta - eta * (grad + l2 W))`` (the intercepts free of the
     penalty), and ``grad`` back to zero, in one pass. Returns whether the
     whole gradient was finite (``g * 0`` is NaN for inf and NaN alone, and
     the sum of them vectorizes where a test would not) and the norms of
     ``out`` for the next batch's objective."""
     check, squares, absolutes = 0.0, 0.0, 0.0
-    if l1 > 0:
-        threshold = eta * l1
-        for j in range(p):
-            g = grad[j] + l2 * theta[j]
-            grad[j] = 0.0
-            check += g * 0.0
-            v = theta[j] - eta * g
-            v = math.copysign(max(abs(v) - threshold, 0.0), v)
-            out[j] = v
-            squares += v * v
-            absolutes += abs(v)
-    else:
-        for j in range(p):
-            g = grad[j] + l2 * theta[j]
-            grad[j] = 0.0
-            check += g * 0.0
-            v = theta[j] - eta * g
-            out[j] = v
-            squares += v * v
-    if fit_intercept:
-        check += grad[p] * 0.0
-        out[p] = theta[p] - eta * grad[p]
-        grad[p] = 0.0
+    threshold = eta * l1
+    for k in range(theta.shape[0]):
+        if l1 > 0:
+            for j in range(p):
+                g = grad[k, j] + l2 * theta[k, j]
+                grad[k, j] = 0.0
+                check += g * 0.0
+                v = theta[k, j] - eta * g
+                v = math.copysign(max(abs(v) - threshold, 0.0), v)
+                out[k, j] = v
+                squares += v * v
+                absolutes += abs(v)
+        else:
+            for j in range(p):
+                g = grad[k, j] + l2 * theta[k, j]
+                grad[k, j] = 0.0
+                check += g * 0.0
+                v = theta[k, j] - eta * g
+                out[k, j] = v
+                squares += v * v
+        if fit_intercept:
+            check += grad[k, p] * 0.0
+            out[k, p] = theta[k, p] - eta * grad[k, p]
+            grad[k, p] = 0.0
     return check == 0.0, squares, absolutes
 
 
 @numba.njit(fastmath=_FASTMATH, error_model="numpy", inline="always", cache=True)
-def _row_dot(X, data, indices, indptr, i, theta, p):  # pragma: no cover (compiled)
-    """``x_i . w``: a dense row of ``X``, or a CSR row when ``X`` is empty."""
-    z = 0.0
-    if X.shape[1] == p:
-        for j in range(p):
-            z += X[i, j] * theta[j]
-    else:
-        for q in range(indptr[i], indptr[i + 1]):
-            z += data[q] * theta[indices[q]]
-    return z
+def _row_dot(X, data, indices, indptr, i, W, p, z):  # pragma: no cover (compiled)
+    """``z = W x_i`` (``W`` by output): a dense row of ``X``, or a CSR row when
+    ``X`` is empty."""
+    for k in range(W.shape[0]):
+        acc = 0.0
+        if X.shape[1] == p:
+            for j in range(p):
+                acc += X[i, j] * W[k, j]
+        else:
+            for q in range(indptr[i], indptr[i + 1]):
+                acc += data[q] * W[k, indices[q]]
+        z[k] = acc
 
 
 @numba.njit(fastmath=_FASTMATH, error_model="numpy", inline="always", cache=True)
 def _row_axpy(X, data, indices, indptr, i, d, grad, p):  # pragma: no cover (compiled)
-    """``grad += d * x_i``, the row as in :func:`_row_dot`."""
-    if X.shape[1] == p:
-        for j in range(p):
-            grad[j] += d * X[i, j]
-    else:
-        for q in range(indptr[i], indptr[i + 1]):
-            grad[indices[q]] += d * data[q]
+    """``grad[k] += d[k] * x_i``, the row as in :func:`_row_dot`."""
+    for k in range(grad.shape[0]):
+        if X.shape[1] == p:
+            for j in range(p):
+                grad[k, j] += d[k] * X[i, j]
+        else:
+            for q in range(indptr[i], indptr[i + 1]):
+                grad[k, indices[q]] += d[k] * data[q]
 
 
 @numba.njit(fastmath=_FASTMATH, error_model="numpy", inline="always", cache=True)
@@ -175,7 +194,8 @@ def _fetch_row(X, data, indices, indptr, i, p):  # pragma: no cover (compiled)
 def _epoch(X, data, indices, indptr, n, p, y, sw, order, batch_size, kind, theta,
            fit_intercept, l2, l1, eta0, power, k0, average, mean,
            counts):  # pragma: no cover (compiled)
-    """One epoch; ``theta`` (and ``mean``) change in place.
+    """One epoch; ``theta`` (and ``mean``), of shape ``(outputs, p [+ 1])``,
+    change in place.
 
     The rows are those of a dense ``X`` of ``p`` columns, or, where ``X`` is
     empty, of the CSR arrays ``data, indices, indptr``. ``counts`` holds
@@ -187,9 +207,10 @@ def _epoch(X, data, indices, indptr, n, p, y, sw, order, batch_size, kind, theta
     rows' loads do not wait on each other, and the gradient reads them again
     from the L1 cache.
     """
-    grad = np.zeros(theta.shape[0])
+    outputs = theta.shape[0]
+    grad = np.zeros_like(theta)
     current, following = theta.copy(), np.empty_like(theta)
-    d = np.empty(min(batch_size, n))
+    z, d = np.empty((min(batch_size, n), outputs)), np.empty((min(batch_size, n), outputs))
     squares, absolutes = _norms(current, p)
     total, met, done = 0.0, 0, 0
     for start in range(0, n, batch_size):
@@ -197,18 +218,22 @@ def _epoch(X, data, indices, indptr, n, p, y, sw, order, batch_size, kind, theta
         for t in range(start, stop):
             if t + _AHEAD < n:
                 _fetch_row(X, data, indices, indptr, order[t + _AHEAD], p)
-            d[t - start] = _row_dot(X, data, indices, indptr, order[t], current, p)
+            _row_dot(X, data, indices, indptr, order[t], current, p, z[t - start])
         scale, value = n / (stop - start), 0.0
         for t in range(start, stop):
-            i = order[t]
-            z = d[t - start] + current[p] if fit_intercept else d[t - start]
-            loss, dloss = _loss(kind, z, y[i])
-            value += sw[i] * scale * loss
-            d[t - start] = sw[i] * scale * dloss
+            i, row = order[t], d[t - start]
+            if fit_intercept:
+                for k in range(outputs):
+                    z[t - start, k] += current[k, p]
+            s = sw[i] * scale
+            value += s * _loss(kind, z[t - start], y[i], row)
+            for k in range(outputs):
+                row[k] *= s
         for t in range(start, stop):
             _row_axpy(X, data, indices, indptr, order[t], d[t - start], grad, p)
             if fit_intercept:
-                grad[p] += d[t - start]
+                for k in range(outputs):
+                    grad[k, p] += d[t - start, k]
         f = value + 0.5 * l2 * squares + (l1 * absolutes if l1 > 0 else 0.0)
         total += f * (stop - start)
         met += stop - start
@@ -230,14 +255,142 @@ def _epoch(X, data, indices, indptr, n, p, y, sw, order, batch_size, kind, theta
     return total, met, done
 
 
+@numba.njit(fastmath=_FASTMATH, error_model="numpy", cache=True)
+def _sparse_epoch(data, indices, indptr, n, p, y, sw, order, batch_size, kind, theta,
+                  fit_intercept, l2, eta0, power, k0):  # pragma: no cover (compiled)
+    """:func:`_epoch` on CSR rows with an L2 penalty alone and no averaging, in
+    time proportional to the stored entries, not to ``n_features``.
+
+    The L2 part of every step shrinks every coefficient, ``W <- (1 - eta l2)
+    W - eta G``, while the data part ``G`` of a batch touches only its rows'
+    columns. So ``W = a V``: a step multiplies the scalar ``a`` by ``1 - eta
+    l2`` and moves only the touched entries of ``V``, by ``-eta G / a``, and
+    ``||W||^2 = a^2 ||V||^2`` is kept up to date from those entries alone
+    (Bottou's and scikit-learn's SGD's scaled weights). ``V`` is folded back
+    into ``W`` at the end, and whenever ``a`` falls below 1e-9.
+    """
+    outputs = theta.shape[0]
+    grad = np.zeros_like(theta)
+    V = theta.copy()
+    scale_w = 1.0
+    squares, _ = _norms(V, p)
+    z, d = np.empty((min(batch_size, n), outputs)), np.empty((min(batch_size, n), outputs))
+    total, met, done = 0.0, 0, 0
+    for start in range(0, n, batch_size):
+        stop = min(start + batch_size, n)
+        for t in range(start, stop):
+            if t + _AHEAD < n:
+                _fetch_row(_NO_ROWS, data, indices, indptr, order[t + _AHEAD], p)
+            _row_dot(_NO_ROWS, data, indices, indptr, order[t], V, p, z[t - start])
+        scale, value = n / (stop - start), 0.0
+        for t in range(start, stop):
+            i, row = order[t], d[t - start]
+            for k in range(outputs):
+                z[t - start, k] *= scale_w
+                if fit_intercept:
+                    z[t - start, k] += V[k, p]
+            s = sw[i] * scale
+            value += s * _loss(kind, z[t - start], y[i], row)
+            for k in range(outputs):
+                row[k] *= s
+        check = 0.0
+        for t in range(start, stop):
+            for k in range(outputs):
+                check += d[t - start, k] * 0.0
+                if fit_intercept:
+                    grad[k, p] += d[t - start, k]
+        one = stop - start == 1
+        if not one:  # a batch's rows may share columns: their gradient first
+            for t in range(start, stop):
+                _row_axpy(_NO_ROWS, data, indices, indptr, order[t], d[t - start], grad,
+                          p)
+            check += _touched_sum(data, indices, indptr, order, start, stop, grad)
+        f = value + 0.5 * l2 * (scale_w * scale_w * squares)
+        total += f * (stop - start)
+        met += stop - start
+        if not (math.isfinite(f) and check == 0.0):
+            break
+        eta = eta0 / (k0 + done + 1) ** power
+        scale_w *= 1.0 - eta * l2
+        if scale_w < 1e-9:
+            _fold(V, scale_w, p)
+            scale_w = 1.0
+            squares, _ = _norms(V, p)
+        if one:  # the gradient is the row times d: no buffer
+            squares = _move_row(data, indices, indptr, order[start], d[0], V,
+                                eta / scale_w, squares)
+        else:
+            squares = _move_touched(data, indices, indptr, order, start, stop, grad, V,
+                                    eta / scale_w, squares)
+        if fit_intercept:
+            for k in range(outputs):
+                V[k, p] -= eta * grad[k, p]
+                grad[k, p] = 0.0
+        done += 1
+    _fold(V, scale_w, p)
+    theta[:] = V
+    return total, met, done
+
+
+@numba.njit(fastmath=_FASTMATH, error_model="numpy", inline="always", cache=True)
+def _touched_sum(data, indices, indptr, order, start, stop, grad):  # pragma: no cover
+    """The sum of the touched entries of ``grad`` times 0: NaN if one is not finite."""
+    check = 0.0
+    for t in range(start, stop):
+        i = order[t]
+        for q in range(indptr[i], indptr[i + 1]):
+            for k in range(grad.shape[0]):
+                check += grad[k, indices[q]] * 0.0
+    return check
+
+
+@numba.njit(fastmath=_FASTMATH, error_model="numpy", inline="always", cache=True)
+def _move_touched(data, indices, indptr, order, start, stop, grad, V, step,
+                  squares):  # pragma: no cover (compiled)
+    """``V -= step * grad`` on the touched entries, ``grad`` back to zero there,
+    and ``||V||^2`` kept up to date (a column met twice moves once)."""
+    for t in range(start, stop):
+        i = order[t]
+        for q in range(indptr[i], indptr[i + 1]):
+            j = indices[q]
+            for k in range(V.shape[0]):
+                old = V[k, j]
+                V[k, j] = old - step * grad[k, j]
+                grad[k, j] = 0.0
+                squares += V[k, j] * V[k, j] - old * old
+    return squares
+
+
+@numba.njit(fastmath=_FASTMATH, error_model="numpy", inline="always", cache=True)
+def _move_row(data, indices, indptr, i, d, V, step, squares):  # pragma: no cover
+    """:func:`_move_touched` for a batch of the one row ``i``, whose gradient
+    is ``d[k] x_i``."""
+    for q in range(indptr[i], indptr[i + 1]):
+        j = indices[q]
+        for k in range(V.shape[0]):
+            old = V[k, j]
+            V[k, j] = old - step * (d[k] * data[q])
+            squares += V[k, j] * V[k, j] - old * old
+    return squares
+
+
+@numba.njit(fastmath=_FASTMATH, error_model="numpy", inline="always", cache=True)
+def _fold(V, scale_w, p):  # pragma: no cover (compiled)
+    """``W = a V`` into ``V`` itself (the coefficients; not the intercepts)."""
+    for k in range(V.shape[0]):
+        for j in range(p):
+            V[k, j] *= scale_w
+
+
 @numba.njit(fastmath=_FASTMATH, error_model="numpy", inline="always", cache=True)
 def _average(theta, mean, count):  # pragma: no cover (compiled)
     """The running mean of :mod:`sklearn_gd._optim.averaging`, in place."""
     if count == 1:
         mean[:] = theta
     else:
-        for j in range(theta.shape[0]):
-            mean[j] = mean[j] + (theta[j] - mean[j]) / count
+        for k in range(theta.shape[0]):
+            for j in range(theta.shape[1]):
+                mean[k, j] = mean[k, j] + (theta[k, j] - mean[k, j]) / count
 
 
 def run_epoch(X, y, sw, order, batch_size, kind, theta, fit_intercept, l2, l1,
@@ -245,25 +398,31 @@ def run_epoch(X, y, sw, order, batch_size, kind, theta, fit_intercept, l2, l1,
     """Run one epoch; return ``(theta, sum of |B| f_B, samples met, batches
     stepped, averaging state)``.
 
-    ``theta`` is the 1-D parameter vector (a copy is stepped); ``schedule``
-    is ``(eta0, power, k)``; ``average`` is None or ``(start, state)`` with
-    the state of :class:`~sklearn_gd._optim.averaging.Averaging`.
+    ``theta`` is the parameters of shape ``(n_features [+ 1], outputs)`` (a
+    float64 copy is stepped, and returned in that shape); ``schedule`` is
+    ``(eta0, power, k)``; ``average`` is None or ``(start, state)`` with the
+    state of :class:`~sklearn_gd._optim.averaging.Averaging`.
     """
-    theta = np.array(theta, dtype=np.float64)
+    by_output = np.array(theta.T, dtype=np.float64, order="C")
     start, state = (0, None) if average is None else average
     counts = np.array([0 if state is None else state["seen"],
                        0 if state is None else state["count"]], dtype=np.int64)
-    mean = np.zeros_like(theta) if state is None or state["mean"] is None else np.array(
-        state["mean"], dtype=np.float64)
+    mean = np.zeros_like(by_output) if state is None or state["mean"] is None else (
+        np.array(state["mean"].T, dtype=np.float64, order="C"))
     eta0, power, k0 = (float(v) for v in schedule)
     n, p = X.shape
     if isinstance(X, np.ndarray):
         rows = (X, _NO_DATA, _NO_INDICES, _NO_INDICES)
+    elif l1 == 0 and average is None:
+        total, met, done = _sparse_epoch(X.data, X.indices, X.indptr, n, p, y, sw, order,
+                                         batch_size, kind, by_output, fit_intercept, l2,
+                                         eta0, power, k0)
+        return by_output.T, total, met, done, None
     else:
         rows = (_NO_ROWS, X.data, X.indices, X.indptr)
-    total, met, done = _epoch(*rows, n, p, y, sw, order, batch_size, kind, theta,
+    total, met, done = _epoch(*rows, n, p, y, sw, order, batch_size, kind, by_output,
                               fit_intercept, l2, l1, eta0, power, k0, start, mean, counts)
     averaged = None if average is None else {
         "seen": int(counts[0]), "count": int(counts[1]),
-        "mean": mean if counts[1] else None}
-    return theta, total, met, done, averaged
+        "mean": mean.T if counts[1] else None}
+    return by_output.T, total, met, done, averaged

@@ -73,11 +73,12 @@ def epoch_runner(X, Y, loss):
     """The compiled mini-batch epoch for this data and loss
     (:func:`sklearn_gd._backends.epoch.run_epoch`), or None where it cannot
     run: numba missing, ``X`` neither a dense array of floats nor CSR, or a
-    loss without a kernel there or with several outputs. Unlike the passes,
-    it serves data of any size: what it saves is Python's cost per batch."""
+    loss without a kernel there or with several columns of targets. Unlike the passes,
+    it serves data of any size: what it saves is Python's cost per batch.
+    The multinomial loss's one column of labels gives several outputs."""
     kernels = _epoch_kernels()
     if kernels is None or Y.ndim != 2 or Y.shape[1] != 1:
-        return None
+        return None  # several targets (a regression's) read several columns of Y
     if getattr(loss, "kernel", None) not in kernels.KINDS:
         return None
     dense = isinstance(X, np.ndarray) and X.ndim == 2

@@ -146,12 +146,10 @@ class LinearModelObjective:
         order = np.arange(self.n_samples) if order is None else order
         stepped, total, met, done, averaged = run(
             self.X, self.Y[:, 0], self._weights, order, batch_size, epoch_kind(self.loss),
-            theta[:, 0], self.fit_intercept, self.penalty.l2, self.penalty.l1, schedule,
-            average)
-        shaped = stepped.astype(theta.dtype).reshape(theta.shape)
+            theta, self.fit_intercept, self.penalty.l2, self.penalty.l1, schedule, average)
         if averaged is not None and averaged["mean"] is not None:
-            averaged["mean"] = averaged["mean"].astype(theta.dtype).reshape(theta.shape)
-        return shaped, total, met, done, averaged
+            averaged["mean"] = np.ascontiguousarray(averaged["mean"], dtype=theta.dtype)
+        return np.ascontiguousarray(stepped, dtype=theta.dtype), total, met, done, averaged
 
     def mean_loss(self, theta):
         """The weighted mean loss, without the penalty (a validation loss)."""
