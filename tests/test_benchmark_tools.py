@@ -41,3 +41,12 @@ def test_overhead_compares_two_runs(tmp_path, capsys, monkeypatch):
     overhead.main(["--repeats", "1", "--out", str(out)])
     overhead.main(["--compare", str(out), str(out)])
     assert "1.000" in capsys.readouterr().out
+
+
+def test_sgd_epoch_table(tmp_path, capsys):
+    out = tmp_path / "sgd.csv"
+    rows = load("sgd_epoch").main(["--size", "tiny", "--repeats", "1", "--out", str(out)])
+    assert [r["batch_size"] for r in rows] == [1, 32, 256, 1, 1]
+    assert all(np.isfinite(r["ratio"]) and r["ratio"] > 0 for r in rows)
+    assert "final objective" in capsys.readouterr().out
+    assert out.read_text().startswith("data,batch_size,ours_ms")
