@@ -122,3 +122,20 @@ def thread_header():
         lines.append(f"  {pool['user_api']}: {pool['internal_api']} {pool.get('version')} "
                      f"({pool['prefix']}), {pool['num_threads']} threads")
     return "\n".join(lines)
+
+
+def interleaved_fits(ours, peer, X, y, repeats):
+    """``{"ours": (median, min, max), "peer": ...}`` seconds of ``fit``, the
+    two fitted in turn (ours, then the peer), after a warm-up fit of each
+    (imports, compiled kernels)."""
+    times = {"ours": [], "peer": []}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ours.fit(X, y), peer.fit(X, y)
+        for _ in range(repeats):
+            for key, model in (("ours", ours), ("peer", peer)):
+                start = time.perf_counter()
+                model.fit(X, y)
+                times[key].append(time.perf_counter() - start)
+    return {key: (float(np.median(t)), float(np.min(t)), float(np.max(t)))
+            for key, t in times.items()}

@@ -24,7 +24,7 @@ import warnings
 
 import numpy as np
 import scipy.sparse as sp
-from _common import cell, thread_header, write_csv
+from _common import cell, interleaved_fits, thread_header, write_csv
 from sklearn.linear_model import SGDClassifier, SGDRegressor
 
 from sklearn_gd import GDLinearRegressor, GDLogisticRegressor
@@ -70,20 +70,6 @@ def cases(size):
     rows.append((f"csr {n}x{n // 10} log", 1, T, t_class, GDLogisticRegressor,
                  SGDClassifier(loss="log_loss", max_iter=1, tol=None, random_state=0)))
     return rows
-
-
-def measure(ours, peer, X, y, repeats):
-    times = {"ours": [], "peer": []}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        ours.fit(X, y), peer.fit(X, y)  # warm-up: imports, compiled kernels
-        for _ in range(repeats):
-            for key, model in (("ours", ours), ("peer", peer)):
-                start = time.perf_counter()
-                model.fit(X, y)
-                times[key].append(time.perf_counter() - start)
-    return {key: (float(np.median(t)), float(np.min(t)), float(np.max(t)))
-            for key, t in times.items()}
 
 
 def objective(model, X, y, alpha):
@@ -148,7 +134,7 @@ def main(argv=None):
     rows = []
     for name, batch, X, y, Estimator, peer in cases(args.size):
         ours = Estimator(batch_size=batch, learning_rate=0.01, max_iter=1, random_state=0)
-        t = measure(ours, peer, X, y, args.repeats)
+        t = interleaved_fits(ours, peer, X, y, args.repeats)
         ratio = t["ours"][0] / t["peer"][0]
         print(f"{name:24s} {batch:5d} {_ms(t['ours']):>20s} {_ms(t['peer']):>20s} "
               f"{ratio:6.2f}")

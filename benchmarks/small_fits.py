@@ -14,11 +14,9 @@ Run from the repository root::
 """
 
 import argparse
-import time
-import warnings
 
 import numpy as np
-from _common import cell, thread_header, write_csv
+from _common import cell, interleaved_fits, thread_header, write_csv
 from sklearn.datasets import (
     load_breast_cancer,
     load_diabetes,
@@ -63,19 +61,10 @@ def problems():
 def measure(ours, peer, X, y, repeats):
     """Median seconds of ``ours.fit`` and ``peer.fit``, interleaved, and the
     iterations each took."""
-    times = {"ours": [], "peer": []}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        ours.fit(X, y), peer.fit(X, y)  # warm-up: imports, compiled kernels
-        for _ in range(repeats):
-            for key, model in (("ours", ours), ("peer", peer)):
-                start = time.perf_counter()
-                model.fit(X, y)
-                times[key].append(time.perf_counter() - start)
+    times = interleaved_fits(ours, peer, X, y, repeats)
     peer_iter = getattr(peer, "n_iter_", None)
     peer_iter = None if peer_iter is None else int(np.max(peer_iter))
-    return ({key: (float(np.median(t)), float(np.min(t)), float(np.max(t)))
-             for key, t in times.items()}, ours.n_iter_, peer_iter)
+    return times, ours.n_iter_, peer_iter
 
 
 def main(argv=None):

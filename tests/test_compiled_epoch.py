@@ -30,11 +30,8 @@ def _fit(Estimator, X, y, sample_weight=None, **params):
 
 
 def _both(Estimator, X, y, monkeypatch, sample_weight=None, **params):
-    compiled = _fit(Estimator, X, y, sample_weight, **params)
-    with monkeypatch.context() as patch:
-        patch.setattr(LinearModelObjective, "fused", False)
-        python = _fit(Estimator, X, y, sample_weight, **params)
-    return compiled, python
+    return _compiled_and_python(lambda: _fit(Estimator, X, y, sample_weight, **params),
+                                monkeypatch)
 
 
 def _data(estimator, layout):
@@ -100,27 +97,37 @@ def test_sample_weights_and_float32(monkeypatch):
     assert_allclose(compiled.coef_, python.coef_, rtol=1e-4, atol=1e-5)
 
 
-def test_divergence_is_detected_at_the_same_epoch(monkeypatch):
-    X, y = _data(GDLinearRegressor, "C")
-    messages = []
+def _compiled_and_python(run, monkeypatch):
+    """``run()`` with the compiled epoch, then with the Python loop."""
+    results = []
     for fused in (True, False):
         with monkeypatch.context() as patch:
             patch.setattr(LinearModelObjective, "fused", fused)
-            with pytest.raises(Exception, match="diverged") as error:
-                GDLinearRegressor(batch_size=2, learning_rate=50.0, random_state=0).fit(X, y)
-        messages.append(str(error.value))
-    assert messages[0] == messages[1]
+            results.append(run())
+    return results
+
+
+def test_divergence_is_detected_at_the_same_epoch(monkeypatch):
+    X, y = _data(GDLinearRegressor, "C")
+
+    def message():
+        with pytest.raises(Exception, match="diverged") as error:
+            GDLinearRegressor(batch_size=2, learning_rate=50.0, random_state=0).fit(X, y)
+        return str(error.value)
+
+    compiled, python = _compiled_and_python(message, monkeypatch)
+    assert compiled == python
 
 
 def test_partial_fit_streams_alike(monkeypatch):
     X, y = _data(GDLogisticRegressor, "csr")
-    fits = []
-    for fused in (True, False):
-        with monkeypatch.context() as patch:
-            patch.setattr(LinearModelObjective, "fused", fused)
-            clf = GDLogisticRegressor(batch_size=3, schedule="invscaling", random_state=0,
-                                      learning_rate=0.1, average=True)
-            for start in range(0, 120, 40):
-                clf.partial_fit(X[start:start + 40], y[start:start + 40], classes=[0, 1])
-        fits.append(clf)
-    assert_allclose(fits[0].coef_, fits[1].coef_, rtol=1e-12, atol=1e-13)
+
+    def stream():
+        clf = GDLogisticRegressor(batch_size=3, schedule="invscaling", random_state=0,
+                                  learning_rate=0.1, average=True)
+        for start in range(0, 120, 40):
+            clf.partial_fit(X[start:start + 40], y[start:start + 40], classes=[0, 1])
+        return clf.coef_
+
+    compiled, python = _compiled_and_python(stream, monkeypatch)
+    assert_allclose(compiled, python, rtol=1e-12, atol=1e-13)

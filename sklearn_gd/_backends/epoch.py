@@ -190,6 +190,33 @@ def _fetch_row(X, data, indices, indptr, i, p):  # pragma: no cover (compiled)
             _prefetch(indices, (q,))
 
 
+@numba.njit(fastmath=_FASTMATH, error_model="numpy", inline="always", cache=True)
+def _batch_loss(X, data, indices, indptr, n, p, y, sw, order, start, stop, kind, W, scale_w,
+                fit_intercept, z, d):  # pragma: no cover (compiled)
+    """The batch ``order[start:stop]``'s weighted loss at ``scale_w W`` (and
+    the intercepts in ``W``'s last column), with ``d`` the weighted
+    derivatives, row by row. The predictions come first and the losses
+    after, so that the rows' loads do not wait on each other (and the rows
+    ``_AHEAD`` later are asked for meanwhile)."""
+    outputs = W.shape[0]
+    for t in range(start, stop):
+        if t + _AHEAD < n:
+            _fetch_row(X, data, indices, indptr, order[t + _AHEAD], p)
+        _row_dot(X, data, indices, indptr, order[t], W, p, z[t - start])
+    scale, value = n / (stop - start), 0.0
+    for t in range(start, stop):
+        i, row = order[t], d[t - start]
+        for k in range(outputs):
+            z[t - start, k] *= scale_w
+            if fit_intercept:
+                z[t - start, k] += W[k, p]
+        s = sw[i] * scale
+        value += s * _loss(kind, z[t - start], y[i], row)
+        for k in range(outputs):
+            row[k] *= s
+    return value
+
+
 @numba.njit(fastmath=_FASTMATH, error_model="numpy", cache=True)
 def _epoch(X, data, indices, indptr, n, p, y, sw, order, batch_size, kind, theta,
            fit_intercept, l2, l1, eta0, power, k0, average, mean,
@@ -203,9 +230,7 @@ def _epoch(X, data, indices, indptr, n, p, y, sw, order, batch_size, kind, theta
     number of samples at which averaging begins (0: none). Returns
     ``(sum of |B| f_B, samples met, batches stepped)``.
 
-    A batch's predictions come first and its gradient after, so that the
-    rows' loads do not wait on each other, and the gradient reads them again
-    from the L1 cache.
+    The gradient reads a batch's rows again, from the L1 cache.
     """
     outputs = theta.shape[0]
     grad = np.zeros_like(theta)
@@ -215,20 +240,8 @@ def _epoch(X, data, indices, indptr, n, p, y, sw, order, batch_size, kind, theta
     total, met, done = 0.0, 0, 0
     for start in range(0, n, batch_size):
         stop = min(start + batch_size, n)
-        for t in range(start, stop):
-            if t + _AHEAD < n:
-                _fetch_row(X, data, indices, indptr, order[t + _AHEAD], p)
-            _row_dot(X, data, indices, indptr, order[t], current, p, z[t - start])
-        scale, value = n / (stop - start), 0.0
-        for t in range(start, stop):
-            i, row = order[t], d[t - start]
-            if fit_intercept:
-                for k in range(outputs):
-                    z[t - start, k] += current[k, p]
-            s = sw[i] * scale
-            value += s * _loss(kind, z[t - start], y[i], row)
-            for k in range(outputs):
-                row[k] *= s
+        value = _batch_loss(X, data, indices, indptr, n, p, y, sw, order, start, stop, kind,
+                            current, 1.0, fit_intercept, z, d)
         for t in range(start, stop):
             _row_axpy(X, data, indices, indptr, order[t], d[t - start], grad, p)
             if fit_intercept:
@@ -278,21 +291,8 @@ def _sparse_epoch(data, indices, indptr, n, p, y, sw, order, batch_size, kind, t
     total, met, done = 0.0, 0, 0
     for start in range(0, n, batch_size):
         stop = min(start + batch_size, n)
-        for t in range(start, stop):
-            if t + _AHEAD < n:
-                _fetch_row(_NO_ROWS, data, indices, indptr, order[t + _AHEAD], p)
-            _row_dot(_NO_ROWS, data, indices, indptr, order[t], V, p, z[t - start])
-        scale, value = n / (stop - start), 0.0
-        for t in range(start, stop):
-            i, row = order[t], d[t - start]
-            for k in range(outputs):
-                z[t - start, k] *= scale_w
-                if fit_intercept:
-                    z[t - start, k] += V[k, p]
-            s = sw[i] * scale
-            value += s * _loss(kind, z[t - start], y[i], row)
-            for k in range(outputs):
-                row[k] *= s
+        value = _batch_loss(_NO_ROWS, data, indices, indptr, n, p, y, sw, order, start, stop,
+                            kind, V, scale_w, fit_intercept, z, d)
         check = 0.0
         for t in range(start, stop):
             for k in range(outputs):
