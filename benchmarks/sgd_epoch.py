@@ -7,11 +7,11 @@ learning_rate=0.01)`` and ``GDLinearRegressor(...)`` against
 on a dense 1e5 x 50 problem and on a text-like CSR matrix 1e5 x 1e4 at 0.5%
 density with power-law column frequencies. Then the time our default fits
 (``batch_size`` 1 and 32, and averaged) take to reach the final objective of
-``SGDClassifier(loss="log_loss", alpha=1e-4)`` at its defaults (and averaged). Times are medians of interleaved
-repeats (ours, then the peer), after a warm-up fit of each; the ratio is ours
-over the peer's. ``SKLEARN_GD_NUMBA=0 python benchmarks/sgd_epoch.py`` times
-our Python loop instead of the compiled epoch (the numpy path, without the
-``fast`` extra).
+``SGDClassifier(loss="log_loss", alpha=1e-4)`` at its defaults (and
+averaged). Times are medians of interleaved repeats (ours, then the peer),
+after a warm-up fit of each; the ratio is ours over the peer's.
+``SKLEARN_GD_NUMBA=0 python benchmarks/sgd_epoch.py`` times our Python loop
+instead of the compiled epoch (the numpy path, without the ``fast`` extra).
 
 Run from the repository root::
 

@@ -75,8 +75,8 @@ disp = DescentPathDisplay.from_estimator(
 disp.ax_.plot(averaged.coef_path_[:, 0], averaged.intercept_path_, "o-", ms=3, lw=2,
               color="tab:orange", label="averaged", zorder=5)
 disp.ax_.plot(m_exact, b_exact, "kx", ms=10, mew=2, label="least squares")
-disp.ax_.set(xlabel="m (slope)", ylabel="b (intercept)", xlim=(2.5, 3.8), ylim=(0.3, 1.7),
-             title="Mini-batch paths of (m, b) near the minimum")
+disp.ax_.set(xlabel="m (slope)", ylabel="b (intercept)", xlim=(2.5, 3.8),
+             ylim=(0.3, 1.7), title="Mini-batch paths of (m, b) near the minimum")
 disp.ax_.legend()
 
 # %%

@@ -73,9 +73,10 @@ def epoch_runner(X, Y, loss):
     """The compiled mini-batch epoch for this data and loss
     (:func:`sklearn_gd._backends.epoch.run_epoch`), or None where it cannot
     run: numba missing, ``X`` neither a dense array of floats nor CSR, or a
-    loss without a kernel there or with several columns of targets. Unlike the passes,
-    it serves data of any size: what it saves is Python's cost per batch.
-    The multinomial loss's one column of labels gives several outputs."""
+    loss without a kernel there or with several columns of targets (the
+    multinomial loss's one column of labels gives several outputs). Unlike
+    the passes, it serves data of any size: what it saves is Python's cost
+    per batch."""
     kernels = _epoch_kernels()
     if kernels is None or Y.ndim != 2 or Y.shape[1] != 1:
         return None  # several targets (a regression's) read several columns of Y

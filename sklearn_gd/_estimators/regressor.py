@@ -150,7 +150,8 @@ class GDLinearRegressor(RegressorMixin, BaseGD):
                  learning_rate="auto", max_iter=1000, tol=1e-4, max_time=None, solver="gd",
                  momentum=0.9, beta_1=0.9, beta_2=0.999, epsilon=1e-8, schedule="constant",
                  power_t=0.5, n_iter_no_change=10, batch_size=None, shuffle=True,
-                 average=False, random_state=None, early_stopping=False, validation_fraction=0.1,
+                 average=False, random_state=None, early_stopping=False,
+                 validation_fraction=0.1,
                  warm_start=False, verbose=0, record_path=False):
         self.penalty = penalty
         self.alpha = alpha

@@ -81,7 +81,8 @@ def finish(problem, options, record, stop, point, state):
     """The :class:`DescentResult` of a loop, with the warning it deserves.
 
     ``point`` is the final ``(x, f, g)``; ``state`` the rule's and the step
-    size's, and the averaging's if it has a third part. Without a message of the loop's own, the full-batch words of
+    size's, and the averaging's if it has a third part. Without a message of
+    the loop's own, the full-batch words of
     :func:`~sklearn_gd._optim.stopping.reason_message` say why it stopped.
     The warning (``result.warning``, None for none) is for the caller to
     raise, where the user's call is; its text is the same for every descent

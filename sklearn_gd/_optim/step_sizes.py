@@ -195,7 +195,8 @@ class BarzilaiBorwein(Backtracking):
     gradient is far from an eigenvector of the Hessian) the step is the
     smallest :math:`\eta^{(2)}` of the last 2 and :math:`\tau_{k+1} = 0.9
     \tau_k`, otherwise it is :math:`\eta^{(1)}_k` and :math:`\tau_{k+1} =
-    1.1 \tau_k`, from :math:`\tau = 1/2`. The first step, and any step
+    1.1 \tau_k`, from :math:`\tau = 1/2`; the step is rounded to 8
+    significant bits (:func:`_rounded`). The first step, and any step
     after :math:`\langle s, y \rangle \le 0`, reuses the last accepted
     one. These steps are often far longer than :math:`1/L`, which is their
     strength, and raise the objective now and then, so they are accepted
