@@ -1,7 +1,8 @@
 """The compiled mini-batch epoch gives the Python loop's fits, to rounding.
 
-Every configuration the compiled epoch takes (plain descent, one column of
-targets: least squares, binary and multinomial log loss) is
+Every configuration the compiled epoch takes (plain descent and the rules
+written as pure functions; one column of targets: least squares, binary and
+multinomial log loss) is
 fitted twice, with it and with the Python loop (``LinearModelObjective.fused
 = False``), over losses, penalties, schedules, batch sizes, averaging,
 sample weights and dense (both orders) and CSR ``X``.
@@ -85,6 +86,21 @@ def test_the_same_multinomial_fit_as_the_python_loop(layout, params, monkeypatch
     assert_allclose(compiled.loss_curve_, python.loss_curve_, rtol=1e-12)
 
 
+@pytest.mark.parametrize("solver", ["momentum", "adam", "adagrad", "rmsprop"])
+@pytest.mark.parametrize("layout", ["C", "csr"])
+@pytest.mark.parametrize("Estimator", [GDLinearRegressor, GDLogisticRegressor])
+def test_the_rules_compiled_from_their_own_functions(solver, layout, Estimator,
+                                                     monkeypatch):
+    # Each rule's update is one function that the Python rule calls and the
+    # compiled epoch compiles: the same steps, to rounding.
+    X, y = _data(Estimator, layout)
+    compiled, python = _both(Estimator, X, y, monkeypatch, solver=solver, batch_size=6,
+                             learning_rate=0.02, random_state=0, max_iter=12)
+    assert compiled.n_iter_ == python.n_iter_
+    assert_allclose(compiled.coef_, python.coef_, rtol=1e-12, atol=1e-13)
+    assert_allclose(compiled.loss_curve_, python.loss_curve_, rtol=1e-12)
+
+
 def test_sample_weights_and_float32(monkeypatch):
     X, y = _data(GDLogisticRegressor, "C")
     weights = np.random.default_rng(0).uniform(0, 3, size=len(y))
@@ -122,12 +138,13 @@ def test_divergence_is_detected_at_the_same_epoch(monkeypatch):
 def test_partial_fit_streams_alike(monkeypatch):
     X, y = _data(GDLogisticRegressor, "csr")
 
-    def stream():
-        clf = GDLogisticRegressor(batch_size=3, schedule="invscaling", random_state=0,
-                                  learning_rate=0.1, average=True)
+    def stream(**params):
+        clf = GDLogisticRegressor(batch_size=3, random_state=0, learning_rate=0.1,
+                                  **params)
         for start in range(0, 120, 40):
             clf.partial_fit(X[start:start + 40], y[start:start + 40], classes=[0, 1])
         return clf.coef_
 
-    compiled, python = _compiled_and_python(stream, monkeypatch)
-    assert_allclose(compiled, python, rtol=1e-12, atol=1e-13)
+    for params in (dict(schedule="invscaling", average=True), dict(solver="adam")):
+        compiled, python = _compiled_and_python(lambda: stream(**params), monkeypatch)
+        assert_allclose(compiled, python, rtol=1e-12, atol=1e-13)

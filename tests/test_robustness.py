@@ -329,17 +329,27 @@ def test_divergence_detected_within_a_few_iterations(batch_size, solver, monkeyp
 # --------------------------------------------------------------------------
 
 def _interrupt_after(monkeypatch, n_calls):
-    """Make the objective raise KeyboardInterrupt on its n-th evaluation."""
+    """Make the objective raise KeyboardInterrupt on its n-th evaluation or
+    compiled epoch (mini-batches run whole epochs compiled)."""
     calls = {"n": 0}
-    original = LinearModelObjective.value_and_grad
+    originals = {name: getattr(LinearModelObjective, name)
+                 for name in ("value_and_grad", "compiled_epoch")}
 
-    def value_and_grad(self, theta):
-        calls["n"] += 1
-        if calls["n"] >= n_calls:
-            raise KeyboardInterrupt
-        return original(self, theta)
-    monkeypatch.setattr(LinearModelObjective, "value_and_grad", value_and_grad)
-    return lambda: monkeypatch.setattr(LinearModelObjective, "value_and_grad", original)
+    def counted(original):
+        def method(self, *args):
+            calls["n"] += 1
+            if calls["n"] >= n_calls:
+                raise KeyboardInterrupt
+            return original(self, *args)
+        return method
+
+    for name, original in originals.items():
+        monkeypatch.setattr(LinearModelObjective, name, counted(original))
+
+    def undo():
+        for name, original in originals.items():
+            monkeypatch.setattr(LinearModelObjective, name, original)
+    return undo
 
 
 def _nan_X(X):

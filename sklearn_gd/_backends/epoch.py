@@ -191,6 +191,33 @@ def _fetch_row(X, data, indices, indptr, i, p):  # pragma: no cover (compiled)
 
 
 @numba.njit(fastmath=_FASTMATH, error_model="numpy", inline="always", cache=True)
+def _rule_step(theta, grad, out, p, eta, l2, direction, state,
+               params):  # pragma: no cover (compiled)
+    """:func:`_step` for an update rule, ``d, state = direction(g, state,
+    params)`` (the rule's own function, compiled), without an L1 part: ``out
+    = theta - eta * d``. Returns whether the gradient was finite, the norm of
+    ``out``'s coefficients and the rule's state (unchanged if not finite)."""
+    g = grad.copy()
+    check = 0.0
+    for k in range(theta.shape[0]):
+        for j in range(theta.shape[1]):
+            if j < p:
+                g[k, j] += l2 * theta[k, j]
+            check += g[k, j] * 0.0
+            grad[k, j] = 0.0
+    if not check == 0.0:
+        return False, 0.0, state
+    d, state = direction(g, state, params)
+    squares = 0.0
+    for k in range(theta.shape[0]):
+        for j in range(theta.shape[1]):
+            out[k, j] = theta[k, j] - eta * d[k, j]
+            if j < p:
+                squares += out[k, j] * out[k, j]
+    return True, squares, state
+
+
+@numba.njit(fastmath=_FASTMATH, error_model="numpy", inline="always", cache=True)
 def _batch_loss(X, data, indices, indptr, n, p, y, sw, order, start, stop, kind, W, scale_w,
                 fit_intercept, z, d):  # pragma: no cover (compiled)
     """The batch ``order[start:stop]``'s weighted loss at ``scale_w W`` (and
@@ -219,16 +246,18 @@ def _batch_loss(X, data, indices, indptr, n, p, y, sw, order, start, stop, kind,
 
 @numba.njit(fastmath=_FASTMATH, error_model="numpy", cache=True)
 def _epoch(X, data, indices, indptr, n, p, y, sw, order, batch_size, kind, theta,
-           fit_intercept, l2, l1, eta0, power, k0, average, mean,
-           counts):  # pragma: no cover (compiled)
+           fit_intercept, l2, l1, eta0, power, k0, average, mean, counts, direction,
+           rule_state, rule_params):  # pragma: no cover (compiled)
     """One epoch; ``theta`` (and ``mean``), of shape ``(outputs, p [+ 1])``,
     change in place.
 
     The rows are those of a dense ``X`` of ``p`` columns, or, where ``X`` is
     empty, of the CSR arrays ``data, indices, indptr``. ``counts`` holds
     ``(samples seen, iterates averaged)`` in and out; ``average`` is the
-    number of samples at which averaging begins (0: none). Returns
-    ``(sum of |B| f_B, samples met, batches stepped)``.
+    number of samples at which averaging begins (0: none). ``direction`` is
+    None for plain descent, else an update rule's function with its state
+    and numbers (:func:`_rule_step`). Returns ``(sum of |B| f_B, samples
+    met, batches stepped, the rule's state)``.
 
     The gradient reads a batch's rows again, from the L1 cache.
     """
@@ -252,9 +281,13 @@ def _epoch(X, data, indices, indptr, n, p, y, sw, order, batch_size, kind, theta
         met += stop - start
         if not math.isfinite(f):
             break
-        finite, squares, absolutes = _step(current, grad, following, p,
-                                           eta0 / (k0 + done + 1) ** power, l2, l1,
-                                           fit_intercept)
+        eta = eta0 / (k0 + done + 1) ** power
+        if direction is None:
+            finite, squares, absolutes = _step(current, grad, following, p, eta, l2, l1,
+                                               fit_intercept)
+        else:
+            finite, squares, rule_state = _rule_step(current, grad, following, p, eta, l2,
+                                                     direction, rule_state, rule_params)
         if not finite:
             break
         current, following = following, current
@@ -265,7 +298,7 @@ def _epoch(X, data, indices, indptr, n, p, y, sw, order, batch_size, kind, theta
                 counts[1] += 1
                 _average(current, mean, counts[1])
     theta[:] = current
-    return total, met, done
+    return total, met, done, rule_state
 
 
 @numba.njit(fastmath=_FASTMATH, error_model="numpy", cache=True)
@@ -394,14 +427,17 @@ def _average(theta, mean, count):  # pragma: no cover (compiled)
 
 
 def run_epoch(X, y, sw, order, batch_size, kind, theta, fit_intercept, l2, l1,
-              schedule, average):
+              schedule, average, rule=None):
     """Run one epoch; return ``(theta, sum of |B| f_B, samples met, batches
-    stepped, averaging state)``.
+    stepped, averaging state, the rule's state)``.
 
     ``theta`` is the parameters of shape ``(n_features [+ 1], outputs)`` (a
     float64 copy is stepped, and returned in that shape); ``schedule`` is
     ``(eta0, power, k)``; ``average`` is None or ``(start, state)`` with the
-    state of :class:`~sklearn_gd._optim.averaging.Averaging`.
+    state of :class:`~sklearn_gd._optim.averaging.Averaging`; ``rule`` is
+    None for plain descent, else ``(direction, state, params)``, an update
+    rule's pure function (:mod:`sklearn_gd._optim.rules`), compiled here as
+    it is, with its state (a tuple, arrays in ``theta``'s shape) and numbers.
     """
     by_output = np.array(theta.T, dtype=np.float64, order="C")
     start, state = (0, None) if average is None else average
@@ -410,19 +446,42 @@ def run_epoch(X, y, sw, order, batch_size, kind, theta, fit_intercept, l2, l1,
     mean = np.zeros_like(by_output) if state is None or state["mean"] is None else (
         np.array(state["mean"].T, dtype=np.float64, order="C"))
     eta0, power, k0 = (float(v) for v in schedule)
+    direction, rule_state, params = (None, (), ()) if rule is None else rule
     n, p = X.shape
     if isinstance(X, np.ndarray):
         rows = (X, _NO_DATA, _NO_INDICES, _NO_INDICES)
-    elif l1 == 0 and average is None:
+    elif l1 == 0 and average is None and rule is None:
         total, met, done = _sparse_epoch(X.data, X.indices, X.indptr, n, p, y, sw, order,
                                          batch_size, kind, by_output, fit_intercept, l2,
                                          eta0, power, k0)
-        return by_output.T, total, met, done, None
+        return by_output.T, total, met, done, None, ()
     else:
         rows = (_NO_ROWS, X.data, X.indices, X.indptr)
-    total, met, done = _epoch(*rows, n, p, y, sw, order, batch_size, kind, by_output,
-                              fit_intercept, l2, l1, eta0, power, k0, start, mean, counts)
+    total, met, done, rule_state = _epoch(
+        *rows, n, p, y, sw, order, batch_size, kind, by_output, fit_intercept, l2, l1, eta0,
+        power, k0, start, mean, counts, None if direction is None else _compiled(direction),
+        _by_output(rule_state), tuple(float(v) for v in params))
     averaged = None if average is None else {
         "seen": int(counts[0]), "count": int(counts[1]),
         "mean": mean.T if counts[1] else None}
-    return by_output.T, total, met, done, averaged
+    return by_output.T, total, met, done, averaged, _by_output(rule_state, back=True)
+
+
+def _by_output(state, back=False):
+    """A rule's state between the loop's layout and the kernel's: each array
+    transposed (``(parameters, outputs)`` to ``(outputs, parameters)`` and
+    back), in float64 for the kernel; counts as they are."""
+    return tuple(
+        (np.ascontiguousarray(v.T) if back else np.array(v.T, dtype=np.float64, order="C"))
+        if isinstance(v, np.ndarray) else int(v) for v in state)
+
+
+_COMPILED = {}
+
+
+def _compiled(direction):
+    """An update rule's function, compiled (once a process; numba caches it on disk)."""
+    if direction not in _COMPILED:
+        _COMPILED[direction] = numba.njit(fastmath=_FASTMATH, error_model="numpy",
+                                          cache=True)(direction)
+    return _COMPILED[direction]

@@ -129,27 +129,41 @@ class LinearModelObjective:
         part.sample_weight = take_rows(self.sample_weight, rows)
         return part
 
-    def compiled_epoch(self, theta, order, batch_size, rule, schedule, average):
+    def compiled_epoch(self, theta, order, batch_size, rule, rule_state, schedule,
+                       average):
         """One mini-batch epoch of ``rule`` from ``theta`` in one compiled call
         (:mod:`sklearn_gd._backends.epoch`), or None where there is none (the
         loop then runs its own).
 
-        ``order`` is the samples' order, ``schedule`` the step size's
-        ``(eta0, power, k)`` and ``average`` None or ``(start, state)``.
-        Returns ``(theta, sum of |B| f_B, samples met, batches stepped,
-        averaging state)``, ``theta`` and the mean in ``theta``'s shape and
-        dtype.
+        Plain descent (``rule.kernel == "gd"``) is stepped by the kernel
+        itself, with or without an L1 part; another rule by its own pure
+        function (``rule.direction``), on a smooth objective. ``order`` is
+        the samples' order, ``schedule`` the step size's ``(eta0, power, k)``
+        and ``average`` None or ``(start, state)``. Returns ``(theta, sum of
+        |B| f_B, samples met, batches stepped, averaging state, rule state)``,
+        the arrays in ``theta``'s shape and dtype.
         """
         run = epoch_runner(self.X, self.Y, self.loss) if self.fused else None
-        if run is None or rule.kernel != "gd":
+        if run is None:
+            return None
+        if rule.kernel == "gd":
+            spec = None
+        elif rule.direction is not None and not self.nonsmooth:
+            spec = (rule.direction, rule.to_tuple(rule_state), rule.params())
+        else:
             return None
         order = np.arange(self.n_samples) if order is None else order
-        stepped, total, met, done, averaged = run(
+        stepped, total, met, done, averaged, kept = run(
             self.X, self.Y[:, 0], self._weights, order, batch_size, epoch_kind(self.loss),
-            theta, self.fit_intercept, self.penalty.l2, self.penalty.l1, schedule, average)
+            theta, self.fit_intercept, self.penalty.l2, self.penalty.l1, schedule, average,
+            rule=spec)
         if averaged is not None and averaged["mean"] is not None:
             averaged["mean"] = np.ascontiguousarray(averaged["mean"], dtype=theta.dtype)
-        return np.ascontiguousarray(stepped, dtype=theta.dtype), total, met, done, averaged
+        if spec is not None:
+            rule_state = rule.from_tuple(tuple(
+                v.astype(theta.dtype) if isinstance(v, np.ndarray) else v for v in kept))
+        return (np.ascontiguousarray(stepped, dtype=theta.dtype), total, met, done, averaged,
+                rule_state)
 
     def mean_loss(self, theta):
         """The weighted mean loss, without the penalty (a validation loss)."""

@@ -109,18 +109,20 @@ def _epoch(problem, y, rule, step, state, options, order):
 
 def _compiled_epoch(problem, y, rule, step, state, options, order):
     """:func:`_epoch` in one call of the problem's compiled epoch, where it
-    offers one for this rule (plain descent, on a step schedule); None to run
-    the Python loop. A time limit keeps the Python loop, which asks it after
-    every batch."""
+    offers one for this rule (plain descent, or a rule written as a pure
+    function, ``rule.direction``); None to run the Python loop. A time limit
+    keeps the Python loop, which asks it after every batch, and so do the
+    rules that move the point of the next gradient."""
     run = getattr(problem, "compiled_epoch", None)
     if run is None or options.time_limit.max_time is not None or rule.extrapolates:
         return None
     rule_state, step_state, average_state = state
     average = None if options.average is None else (options.average.start, average_state)
-    out = run(y, order, options.batch_size, rule, step.schedule(step_state), average)
+    out = run(y, order, options.batch_size, rule, rule_state, step.schedule(step_state),
+              average)
     if out is None:
         return None
-    x, total, met, done, average_state = out
+    x, total, met, done, average_state, rule_state = out
     step_state = step.advance(step_state, done)
     if average_state is not None:
         average_state["last"] = x

@@ -15,6 +15,48 @@ import numpy as np
 from .._reductions import dot
 
 
+# The rules' updates as pure functions of arrays: the Python rules above call
+# them, and a compiled mini-batch epoch compiles them as they are (numba), so
+# each rule is written once. Array operations only, nothing numba lacks.
+
+
+def heavy_ball(g, state, params):
+    """:class:`Momentum`'s update: ``(d, state)`` with ``state = (v,)``."""
+    (velocity,) = state
+    (momentum,) = params
+    velocity = momentum * velocity + g
+    return velocity, (velocity,)
+
+
+def adam(g, state, params):
+    """:class:`Adam`'s update: ``(d, state)`` with ``state = (m, v, k)``."""
+    m, v, k = state
+    beta_1, beta_2, epsilon = params
+    m = beta_1 * m + (1 - beta_1) * g
+    v = beta_2 * v + (1 - beta_2) * g * g
+    k += 1
+    m_hat = m / (1 - beta_1**k)
+    v_hat = v / (1 - beta_2**k)
+    return m_hat / (np.sqrt(v_hat) + epsilon), (m, v, k)
+
+
+def adagrad(g, state, params):
+    """:class:`AdaGrad`'s update: ``(d, state)`` with ``state = (G,)``."""
+    (total,) = state
+    (epsilon,) = params
+    total = total + g * g
+    return g / (np.sqrt(total) + epsilon), (total,)
+
+
+def rmsprop(g, state, params):
+    """:class:`RMSprop`'s update: ``(d, state)`` with ``state = (v, k)``."""
+    v, k = state
+    rho, epsilon = params
+    v = rho * v + (1 - rho) * g * g
+    k += 1
+    return g / (np.sqrt(v / (1 - rho**k)) + epsilon), (v, k)
+
+
 class Rule:
     """The traits every rule declares, with the values of plain descent.
 
@@ -35,8 +77,14 @@ class Rule:
         The rule moves the point where the next gradient is taken
         (``lookahead(state)`` and ``extrapolate(x, state)``).
     kernel : str or None
-        The rule's name for a problem's compiled mini-batch epoch (a problem
-        offers one for the rules it knows); None: the Python loop only.
+        ``"gd"`` for plain descent, which a problem's compiled mini-batch epoch
+        steps itself; None for the others.
+    direction : function or None
+        The rule's update as a pure function of arrays, ``direction(g, state,
+        params) -> (d, state)`` with ``state`` a tuple of arrays and counts
+        and ``params`` the rule's numbers (``params()``): ``update`` calls it,
+        and a compiled epoch compiles it as it is (numba), so the rule is
+        written once. None for the rules that only the Python loop runs.
     """
 
     adaptive = False
@@ -44,6 +92,19 @@ class Rule:
     noisy_step_factor = 1.0
     extrapolates = False
     kernel = None
+    direction = None
+
+    def params(self):
+        """The numbers ``direction`` takes, as a tuple."""
+        return ()
+
+    def to_tuple(self, state):
+        """The rule's state as ``direction`` takes it."""
+        return state
+
+    def from_tuple(self, state):
+        """The rule's state from what ``direction`` hands back."""
+        return state
 
 
 def _constant_momentum_factor(momentum):
@@ -82,8 +143,19 @@ class Momentum(Rule):
         return np.zeros_like(x)
 
     def update(self, g, velocity):
-        velocity = self.momentum * velocity + g
-        return velocity, velocity
+        d, (velocity,) = heavy_ball(g, (velocity,), self.params())
+        return d, velocity
+
+    direction = staticmethod(heavy_ball)
+
+    def params(self):
+        return (self.momentum,)
+
+    def to_tuple(self, velocity):
+        return (velocity,)
+
+    def from_tuple(self, state):
+        return state[0]
 
 
 class Nesterov(Rule):
@@ -202,14 +274,13 @@ class Adam(Rule):
     def init(self, x):
         return np.zeros_like(x), np.zeros_like(x), 0
 
+    direction = staticmethod(adam)
+
     def update(self, g, state):
-        m, v, k = state
-        m = self.beta_1 * m + (1 - self.beta_1) * g
-        v = self.beta_2 * v + (1 - self.beta_2) * g * g
-        k += 1
-        m_hat = m / (1 - self.beta_1**k)
-        v_hat = v / (1 - self.beta_2**k)
-        return m_hat / (np.sqrt(v_hat) + self.epsilon), (m, v, k)
+        return adam(g, state, self.params())
+
+    def params(self):
+        return (self.beta_1, self.beta_2, self.epsilon)
 
 
 class AdaGrad(Rule):
@@ -230,9 +301,20 @@ class AdaGrad(Rule):
     def init(self, x):
         return np.zeros_like(x)
 
+    direction = staticmethod(adagrad)
+
     def update(self, g, total):
-        total = total + g * g
-        return g / (np.sqrt(total) + self.epsilon), total
+        d, (total,) = adagrad(g, (total,), self.params())
+        return d, total
+
+    def params(self):
+        return (self.epsilon,)
+
+    def to_tuple(self, total):
+        return (total,)
+
+    def from_tuple(self, state):
+        return state[0]
 
 
 class RMSprop(Rule):
@@ -258,8 +340,11 @@ class RMSprop(Rule):
     def init(self, x):
         return np.zeros_like(x), 0
 
+    direction = staticmethod(rmsprop)
+
     def update(self, g, state):
-        v, k = state
-        v = self.rho * v + (1 - self.rho) * g * g
-        k += 1
-        return g / (np.sqrt(v / (1 - self.rho**k)) + self.epsilon), (v, k)
+        return rmsprop(g, state, self.params())
+
+    def params(self):
+        return (self.rho, self.epsilon)
+
