@@ -15,7 +15,7 @@ import numpy as np
 from .._reductions import dot
 
 
-# The rules' updates as pure functions of arrays: the Python rules above call
+# The rules' updates as pure functions of arrays: the Python rules below call
 # them, and a compiled mini-batch epoch compiles them as they are (numba), so
 # each rule is written once. Array operations only, nothing numba lacks.
 
