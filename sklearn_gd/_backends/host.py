@@ -16,6 +16,7 @@ Setting the environment variable ``SKLEARN_GD_NUMBA=0`` turns the fused pass
 off, for comparison or if a numba build misbehaves.
 """
 
+import importlib
 import os
 from functools import cache
 
@@ -45,28 +46,27 @@ def worth_compiling(size):
     return size >= FUSED_MIN_SIZE
 
 
-@cache
-def _kernels():
-    """The compiled kernels' module, or None without numba (or when disabled)."""
+def _compiled_module(name):
+    """The compiled module ``name`` of this package, or None without numba (or
+    when ``SKLEARN_GD_NUMBA=0`` disables it)."""
     if os.environ.get("SKLEARN_GD_NUMBA", "1") == "0":
         return None
     try:
-        from . import kernels
+        return importlib.import_module(f"{__package__}.{name}")
     except ImportError:
         return None
-    return kernels
+
+
+@cache
+def _kernels():
+    """The compiled passes' module (:mod:`sklearn_gd._backends.kernels`), or None."""
+    return _compiled_module("kernels")
 
 
 @cache
 def _epoch_kernels():
     """The compiled epoch's module (:mod:`sklearn_gd._backends.epoch`), or None."""
-    if os.environ.get("SKLEARN_GD_NUMBA", "1") == "0":
-        return None
-    try:
-        from . import epoch
-    except ImportError:
-        return None
-    return epoch
+    return _compiled_module("epoch")
 
 
 def epoch_runner(X, Y, loss):

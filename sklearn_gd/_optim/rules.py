@@ -94,6 +94,11 @@ class Rule:
     kernel = None
     direction = None
 
+    def update(self, g, state):
+        """``direction`` on the rule's state (the rules written as one)."""
+        d, state = self.direction(g, self.to_tuple(state), self.params())
+        return d, self.from_tuple(state)
+
     def params(self):
         """The numbers ``direction`` takes, as a tuple."""
         return ()
@@ -105,6 +110,16 @@ class Rule:
     def from_tuple(self, state):
         """The rule's state from what ``direction`` hands back."""
         return state
+
+
+class _OneArrayState(Rule):
+    """A rule whose state is one array, which ``direction`` holds in a tuple."""
+
+    def to_tuple(self, state):
+        return (state,)
+
+    def from_tuple(self, state):
+        return state[0]
 
 
 def _constant_momentum_factor(momentum):
@@ -124,7 +139,7 @@ class GradientDescent(Rule):
         return g, state
 
 
-class Momentum(Rule):
+class Momentum(_OneArrayState):
     r"""Heavy-ball momentum (Polyak).
 
     .. math::
@@ -142,20 +157,10 @@ class Momentum(Rule):
     def init(self, x):
         return np.zeros_like(x)
 
-    def update(self, g, velocity):
-        d, (velocity,) = heavy_ball(g, (velocity,), self.params())
-        return d, velocity
-
     direction = staticmethod(heavy_ball)
 
     def params(self):
         return (self.momentum,)
-
-    def to_tuple(self, velocity):
-        return (velocity,)
-
-    def from_tuple(self, state):
-        return state[0]
 
 
 class Nesterov(Rule):
@@ -276,14 +281,11 @@ class Adam(Rule):
 
     direction = staticmethod(adam)
 
-    def update(self, g, state):
-        return adam(g, state, self.params())
-
     def params(self):
         return (self.beta_1, self.beta_2, self.epsilon)
 
 
-class AdaGrad(Rule):
+class AdaGrad(_OneArrayState):
     r"""AdaGrad (Duchi et al., 2011): each coordinate scaled by its history.
 
     .. math::
@@ -303,18 +305,8 @@ class AdaGrad(Rule):
 
     direction = staticmethod(adagrad)
 
-    def update(self, g, total):
-        d, (total,) = adagrad(g, (total,), self.params())
-        return d, total
-
     def params(self):
         return (self.epsilon,)
-
-    def to_tuple(self, total):
-        return (total,)
-
-    def from_tuple(self, state):
-        return state[0]
 
 
 class RMSprop(Rule):
@@ -341,9 +333,6 @@ class RMSprop(Rule):
         return np.zeros_like(x), 0
 
     direction = staticmethod(rmsprop)
-
-    def update(self, g, state):
-        return rmsprop(g, state, self.params())
 
     def params(self):
         return (self.rho, self.epsilon)
