@@ -88,7 +88,8 @@ def test_the_same_multinomial_fit_as_the_python_loop(layout, params, monkeypatch
 
 # Every rule on dense rows, and one on CSR rows: each pairing is a compilation
 # of the epoch of its own (seconds, in a fresh environment).
-RULE_CASES = [(solver, "C", Estimator) for solver in ("momentum", "adam", "adagrad", "rmsprop")
+RULE_CASES = [(solver, "C", Estimator)
+              for solver in ("momentum", "nesterov", "adam", "adagrad", "rmsprop")
               for Estimator in (GDLinearRegressor, GDLogisticRegressor)]
 RULE_CASES.append(("adam", "csr", GDLogisticRegressor))
 

@@ -21,6 +21,7 @@ import importlib.util
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from numpy.testing import assert_allclose
 from sklearn.preprocessing import StandardScaler
 
@@ -163,6 +164,17 @@ def watch(monkeypatch):
             return _kernel(*args, **kwargs)
 
         monkeypatch.setattr(kernels, name, guarded)
+    epochs = _passes._epoch_kernels()
+    if epochs is not None:
+        def guarded_epoch(X, *args, _kernel=epochs.run_epoch, **kwargs):
+            # The compiled epoch steps in float64 from the rows as they are:
+            # what it must be handed is X itself, not a float64 copy.
+            WATCH.kernel_calls += 1
+            WATCH.reads += 1
+            WATCH.check("run_epoch", [X.data if sp.issparse(X) else X])
+            return _kernel(X, *args, **kwargs)
+
+        monkeypatch.setattr(epochs, "run_epoch", guarded_epoch)
     yield WATCH
     WATCH.reset()
 
@@ -325,7 +337,8 @@ def test_descent_keeps_float32(loss, batching, solver, learning_rate, l1_ratio, 
     assert result.nit > 0, result.message
     assert_nothing_promoted(watch, fused)
     assert result.x.dtype == FLOAT32
-    assert result.jac.dtype == FLOAT32
+    if batch_size is None:  # mini-batches take no full gradient at the end
+        assert result.jac.dtype == FLOAT32
 
 
 SCHEDULE_CASES = [

@@ -301,3 +301,16 @@ def test_float32_stays_float32(loss_name, sparse):
     Z = (objective32.X @ theta[: objective32.X.shape[1]].astype(np.float32))
     _, dZ = objective32.loss.loss_gradient(objective32.Y, Z)
     assert dZ.dtype == np.float32
+
+
+@pytest.mark.parametrize("loss_name", LOSSES)
+@pytest.mark.parametrize("sparse", [False, True])
+def test_value_alone_is_value_and_grads_value(loss_name, sparse):
+    # At zero coefficients (the start of a fit) value() takes no pass over X:
+    # the intercepts alone, and for labels one loss per class.
+    objective = make_objective(loss_name, sparse=sparse, alpha=0.3)
+    start = objective.initial_params()
+    start[-1] = np.linspace(-1.0, 2.0, start.shape[1])
+    for theta in (start, random_theta(objective)):
+        np.testing.assert_allclose(objective.value(theta), objective.value_and_grad(theta)[0],
+                                   rtol=1e-13)

@@ -13,7 +13,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_gd import minimize
 from sklearn_gd._optim.config import SOLVERS, make_rule
-from sklearn_gd._optim.rules import GradientDescent, Momentum, Nesterov
+from sklearn_gd._optim.rules import GradientDescent, Momentum, Nesterov, nesterov
 
 G0 = np.array([1.0, -2.0, 0.5])
 G1 = np.array([0.5, -1.5, 2.0])  # along G0 enough that Nesterov does not restart
@@ -86,8 +86,10 @@ def mu(k):
 
 
 def test_nesterov_schedule_values():
-    rule = Nesterov()
-    assert [rule._mu(k) for k in range(4)] == [0.0, 0.25, 0.4, 0.5]
+    # From v = 0 at count k, d = g + mu_{k+1} g: the schedule shows in d.
+    g = np.ones(1)
+    directions = [nesterov(g, (np.zeros(1), k), (np.nan,))[0][0] for k in range(3)]
+    assert directions == [1 + 0.25, 1 + 0.4, 1 + 0.5]
 
 
 def test_nesterov_full_batch_directions_by_hand():

@@ -384,6 +384,15 @@ def test_float32_sparse_stays_float32(fmt, task, use, monkeypatch):
         return value, grad
 
     monkeypatch.setattr(LinearModelObjective, "value_and_grad", value_and_grad)
+    epoch = LinearModelObjective.compiled_epoch
+
+    def compiled_epoch(self, theta, *args):
+        out = epoch(self, theta, *args)
+        if out is not None:  # the new theta stands for the gradient
+            thetas.append((theta.dtype, out[0].dtype))
+        return out
+
+    monkeypatch.setattr(LinearModelObjective, "compiled_epoch", compiled_epoch)
     model = _use(ESTIMATORS[task], task, use, X, TARGETS[task])
     assert {got["dtype"] for got in seen} == {np.dtype(np.float32)}
     assert all(got["sparse"] for got in seen)

@@ -29,13 +29,14 @@ not finite ends the epoch before its step, as in the Python loop.
 Importing this module imports numba.
 """
 
+import functools
 import math
 
 import numba
 import numpy as np
 from llvmlite import ir
 from numba.core import cgutils
-from numba.extending import intrinsic
+from numba.extending import intrinsic, overload
 
 # As the fused passes (:mod:`sklearn_gd._backends.kernels`): reassociation
 # lets LLVM vectorize the sums over a row, in an order set by the row's length
@@ -47,11 +48,9 @@ KINDS = {"squared": SQUARED, "logistic": LOGISTIC, "multinomial": MULTINOMIAL}
 # How many rows ahead an epoch asks for the rows it will read: shuffled rows
 # are misses of every cache, and fetched while the rows before them are
 # worked on, they cost half as much.
+# Where each row's place is itself a lookup (CSR's indptr), and for the
+# labels and weights, twice as far ahead.
 _AHEAD = 4
-# What stands in for the kind of rows an epoch does not read.
-_NO_ROWS = np.empty((0, 0))
-_NO_DATA = np.empty(0)
-_NO_INDICES = np.empty(0, dtype=np.int32)
 
 
 @intrinsic
@@ -106,6 +105,13 @@ def _loss(kind, z, y, d):  # pragma: no cover (compiled)
 
 
 @numba.njit(fastmath=_FASTMATH, error_model="numpy", inline="always", cache=True)
+def _eta(eta0, power, k):  # pragma: no cover (compiled)
+    """The schedule's step ``eta0 / k^power``; a constant one without the
+    power, which costs as much as a sample's gradient (``k^0`` is exactly 1)."""
+    return eta0 if power == 0.0 else eta0 / k**power
+
+
+@numba.njit(fastmath=_FASTMATH, error_model="numpy", inline="always", cache=True)
 def _norms(W, p):  # pragma: no cover (compiled)
     """``(sum W_kj^2, sum |W_kj|)`` over the coefficients (``W`` by output)."""
     squares, absolutes = 0.0, 0.0
@@ -151,43 +157,85 @@ def _step(theta, grad, out, p, eta, l2, l1, fit_intercept):  # pragma: no cover 
     return check == 0.0, squares, absolutes
 
 
-@numba.njit(fastmath=_FASTMATH, error_model="numpy", inline="always", cache=True)
-def _row_dot(X, data, indices, indptr, i, W, p, z):  # pragma: no cover (compiled)
-    """``z = W x_i`` (``W`` by output): a dense row of ``X``, or a CSR row when
-    ``X`` is empty."""
+def _by_rows(dense, csr):
+    """A function of the rows, compiled as ``dense`` where they are ``(X,)``, a
+    dense ``X`` of either order, and as ``csr`` where they are ``(data,
+    indices, indptr)``: each kind of rows gets machine code of its own, the
+    dense loops' bounds those of ``X`` itself (which LLVM vectorizes)."""
+
+    @functools.wraps(dense)
+    def compiled_only(*args):
+        raise NotImplementedError("called from compiled code only")
+
+    @functools.wraps(dense)
+    def choose(*args):
+        return dense if len(args[0]) == 1 else csr
+
+    overload(compiled_only, inline="always",
+             jit_options={"fastmath": _FASTMATH, "error_model": "numpy"})(choose)
+    return compiled_only
+
+
+def _dense_dot(rows, i, W, z):  # pragma: no cover (compiled)
+    X = rows[0]
     for k in range(W.shape[0]):
         acc = 0.0
-        if X.shape[1] == p:
-            for j in range(p):
-                acc += X[i, j] * W[k, j]
-        else:
-            for q in range(indptr[i], indptr[i + 1]):
-                acc += data[q] * W[k, indices[q]]
+        for j in range(X.shape[1]):
+            acc += X[i, j] * W[k, j]
         z[k] = acc
 
 
-@numba.njit(fastmath=_FASTMATH, error_model="numpy", inline="always", cache=True)
-def _row_axpy(X, data, indices, indptr, i, d, grad, p):  # pragma: no cover (compiled)
-    """``grad[k] += d[k] * x_i``, the row as in :func:`_row_dot`."""
+def _csr_dot(rows, i, W, z):  # pragma: no cover (compiled)
+    data, indices, indptr = rows
+    for k in range(W.shape[0]):
+        acc = 0.0
+        for q in range(indptr[i], indptr[i + 1]):
+            acc += data[q] * W[k, indices[q]]
+        z[k] = acc
+
+
+# ``z = W x_i`` (``W`` by output).
+_row_dot = _by_rows(_dense_dot, _csr_dot)
+
+
+def _dense_axpy(rows, i, d, grad):  # pragma: no cover (compiled)
+    X = rows[0]
     for k in range(grad.shape[0]):
-        if X.shape[1] == p:
-            for j in range(p):
-                grad[k, j] += d[k] * X[i, j]
-        else:
-            for q in range(indptr[i], indptr[i + 1]):
-                grad[k, indices[q]] += d[k] * data[q]
+        for j in range(X.shape[1]):
+            grad[k, j] += d[k] * X[i, j]
 
 
-@numba.njit(fastmath=_FASTMATH, error_model="numpy", inline="always", cache=True)
-def _fetch_row(X, data, indices, indptr, i, p):  # pragma: no cover (compiled)
-    """Prefetch row ``i``, a cache line (8 doubles) at a time."""
-    if X.shape[1] == p:
-        for j in range(0, p, 8):
+def _csr_axpy(rows, i, d, grad):  # pragma: no cover (compiled)
+    data, indices, indptr = rows
+    for k in range(grad.shape[0]):
+        for q in range(indptr[i], indptr[i + 1]):
+            grad[k, indices[q]] += d[k] * data[q]
+
+
+# ``grad[k] += d[k] * x_i``.
+_row_axpy = _by_rows(_dense_axpy, _csr_axpy)
+
+
+def _dense_fetch(rows, i, far):  # pragma: no cover (compiled)
+    X = rows[0]
+    if not far:
+        for j in range(0, X.shape[1], 8):
             _prefetch(X, (i, j))
+
+
+def _csr_fetch(rows, i, far):  # pragma: no cover (compiled)
+    data, indices, indptr = rows
+    if far:
+        _prefetch(indptr, (i,))
     else:
         for q in range(indptr[i], indptr[i + 1], 8):
             _prefetch(data, (q,))
             _prefetch(indices, (q,))
+
+
+# Prefetch row ``i`` a cache line (8 values) at a time, or, ``far`` ahead, where
+# it lies (the CSR row's start, which the near fetch reads).
+_fetch_row = _by_rows(_dense_fetch, _csr_fetch)
 
 
 @numba.njit(fastmath=_FASTMATH, error_model="numpy", inline="always", cache=True)
@@ -218,18 +266,24 @@ def _rule_step(theta, grad, out, p, eta, l2, direction, state,
 
 
 @numba.njit(fastmath=_FASTMATH, error_model="numpy", inline="always", cache=True)
-def _batch_loss(X, data, indices, indptr, n, p, y, sw, order, start, stop, kind, W, scale_w,
-                fit_intercept, z, d):  # pragma: no cover (compiled)
+def _batch_loss(rows, n, p, y, sw, order, start, stop, kind, W, scale_w, fit_intercept, z,
+                d):  # pragma: no cover (compiled)
     """The batch ``order[start:stop]``'s weighted loss at ``scale_w W`` (and
     the intercepts in ``W``'s last column), with ``d`` the weighted
     derivatives, row by row. The predictions come first and the losses
     after, so that the rows' loads do not wait on each other (and the rows
-    ``_AHEAD`` later are asked for meanwhile)."""
+    ``_AHEAD`` later are asked for meanwhile, and where the rows twice as
+    far lie, with their labels and weights)."""
     outputs = W.shape[0]
     for t in range(start, stop):
+        if t + 2 * _AHEAD < n:
+            far = order[t + 2 * _AHEAD]
+            _fetch_row(rows, far, True)
+            _prefetch(y, (far,))
+            _prefetch(sw, (far,))
         if t + _AHEAD < n:
-            _fetch_row(X, data, indices, indptr, order[t + _AHEAD], p)
-        _row_dot(X, data, indices, indptr, order[t], W, p, z[t - start])
+            _fetch_row(rows, order[t + _AHEAD], False)
+        _row_dot(rows, order[t], W, z[t - start])
     scale, value = n / (stop - start), 0.0
     for t in range(start, stop):
         i, row = order[t], d[t - start]
@@ -245,14 +299,14 @@ def _batch_loss(X, data, indices, indptr, n, p, y, sw, order, start, stop, kind,
 
 
 @numba.njit(fastmath=_FASTMATH, error_model="numpy", cache=True)
-def _epoch(X, data, indices, indptr, n, p, y, sw, order, batch_size, kind, theta,
-           fit_intercept, l2, l1, eta0, power, k0, average, mean, counts, direction,
-           rule_state, rule_params):  # pragma: no cover (compiled)
+def _epoch(rows, n, p, y, sw, order, batch_size, kind, theta, fit_intercept, l2, l1, eta0,
+           power, k0, average, mean, counts, direction, rule_state,
+           rule_params):  # pragma: no cover (compiled)
     """One epoch; ``theta`` (and ``mean``), of shape ``(outputs, p [+ 1])``,
     change in place.
 
-    The rows are those of a dense ``X`` of ``p`` columns, or, where ``X`` is
-    empty, of the CSR arrays ``data, indices, indptr``. ``counts`` holds
+    The rows are ``(X,)``, a dense ``X`` of ``p`` columns, or ``(data,
+    indices, indptr)``, CSR arrays (:func:`_by_rows`). ``counts`` holds
     ``(samples seen, iterates averaged)`` in and out; ``average`` is the
     number of samples at which averaging begins (0: none). ``direction`` is
     None for plain descent, else an update rule's function with its state
@@ -269,10 +323,10 @@ def _epoch(X, data, indices, indptr, n, p, y, sw, order, batch_size, kind, theta
     total, met, done = 0.0, 0, 0
     for start in range(0, n, batch_size):
         stop = min(start + batch_size, n)
-        value = _batch_loss(X, data, indices, indptr, n, p, y, sw, order, start, stop, kind,
-                            current, 1.0, fit_intercept, z, d)
+        value = _batch_loss(rows, n, p, y, sw, order, start, stop, kind, current, 1.0,
+                            fit_intercept, z, d)
         for t in range(start, stop):
-            _row_axpy(X, data, indices, indptr, order[t], d[t - start], grad, p)
+            _row_axpy(rows, order[t], d[t - start], grad)
             if fit_intercept:
                 for k in range(outputs):
                     grad[k, p] += d[t - start, k]
@@ -281,7 +335,7 @@ def _epoch(X, data, indices, indptr, n, p, y, sw, order, batch_size, kind, theta
         met += stop - start
         if not math.isfinite(f):
             break
-        eta = eta0 / (k0 + done + 1) ** power
+        eta = _eta(eta0, power, k0 + done + 1)
         if direction is None:
             finite, squares, absolutes = _step(current, grad, following, p, eta, l2, l1,
                                                fit_intercept)
@@ -302,8 +356,8 @@ def _epoch(X, data, indices, indptr, n, p, y, sw, order, batch_size, kind, theta
 
 
 @numba.njit(fastmath=_FASTMATH, error_model="numpy", cache=True)
-def _sparse_epoch(data, indices, indptr, n, p, y, sw, order, batch_size, kind, theta,
-                  fit_intercept, l2, eta0, power, k0):  # pragma: no cover (compiled)
+def _sparse_epoch(rows, n, p, y, sw, order, batch_size, kind, theta, fit_intercept, l2, eta0,
+                  power, k0):  # pragma: no cover (compiled)
     """:func:`_epoch` on CSR rows with an L2 penalty alone and no averaging, in
     time proportional to the stored entries, not to ``n_features``.
 
@@ -324,8 +378,8 @@ def _sparse_epoch(data, indices, indptr, n, p, y, sw, order, batch_size, kind, t
     total, met, done = 0.0, 0, 0
     for start in range(0, n, batch_size):
         stop = min(start + batch_size, n)
-        value = _batch_loss(_NO_ROWS, data, indices, indptr, n, p, y, sw, order, start, stop,
-                            kind, V, scale_w, fit_intercept, z, d)
+        value = _batch_loss(rows, n, p, y, sw, order, start, stop, kind, V, scale_w,
+                            fit_intercept, z, d)
         check = 0.0
         for t in range(start, stop):
             for k in range(outputs):
@@ -335,26 +389,24 @@ def _sparse_epoch(data, indices, indptr, n, p, y, sw, order, batch_size, kind, t
         one = stop - start == 1
         if not one:  # a batch's rows may share columns: their gradient first
             for t in range(start, stop):
-                _row_axpy(_NO_ROWS, data, indices, indptr, order[t], d[t - start], grad,
-                          p)
-            check += _touched_sum(data, indices, indptr, order, start, stop, grad)
+                _row_axpy(rows, order[t], d[t - start], grad)
+            check += _touched_sum(rows, order, start, stop, grad)
         f = value + 0.5 * l2 * (scale_w * scale_w * squares)
         total += f * (stop - start)
         met += stop - start
         if not (math.isfinite(f) and check == 0.0):
             break
-        eta = eta0 / (k0 + done + 1) ** power
+        eta = _eta(eta0, power, k0 + done + 1)
         scale_w *= 1.0 - eta * l2
         if scale_w < 1e-9:
             _fold(V, scale_w, p)
             scale_w = 1.0
             squares, _ = _norms(V, p)
         if one:  # the gradient is the row times d: no buffer
-            squares = _move_row(data, indices, indptr, order[start], d[0], V,
-                                eta / scale_w, squares)
+            squares = _move_row(rows, order[start], d[0], V, eta / scale_w, squares)
         else:
-            squares = _move_touched(data, indices, indptr, order, start, stop, grad, V,
-                                    eta / scale_w, squares)
+            squares = _move_touched(rows, order, start, stop, grad, V, eta / scale_w,
+                                    squares)
         if fit_intercept:
             for k in range(outputs):
                 V[k, p] -= eta * grad[k, p]
@@ -366,8 +418,9 @@ def _sparse_epoch(data, indices, indptr, n, p, y, sw, order, batch_size, kind, t
 
 
 @numba.njit(fastmath=_FASTMATH, error_model="numpy", inline="always", cache=True)
-def _touched_sum(data, indices, indptr, order, start, stop, grad):  # pragma: no cover
+def _touched_sum(rows, order, start, stop, grad):  # pragma: no cover (compiled)
     """The sum of the touched entries of ``grad`` times 0: NaN if one is not finite."""
+    data, indices, indptr = rows
     check = 0.0
     for t in range(start, stop):
         i = order[t]
@@ -378,10 +431,11 @@ def _touched_sum(data, indices, indptr, order, start, stop, grad):  # pragma: no
 
 
 @numba.njit(fastmath=_FASTMATH, error_model="numpy", inline="always", cache=True)
-def _move_touched(data, indices, indptr, order, start, stop, grad, V, step,
+def _move_touched(rows, order, start, stop, grad, V, step,
                   squares):  # pragma: no cover (compiled)
     """``V -= step * grad`` on the touched entries, ``grad`` back to zero there,
     and ``||V||^2`` kept up to date (a column met twice moves once)."""
+    data, indices, indptr = rows
     for t in range(start, stop):
         i = order[t]
         for q in range(indptr[i], indptr[i + 1]):
@@ -395,12 +449,13 @@ def _move_touched(data, indices, indptr, order, start, stop, grad, V, step,
 
 
 @numba.njit(fastmath=_FASTMATH, error_model="numpy", inline="always", cache=True)
-def _move_row(data, indices, indptr, i, d, V, step, squares):  # pragma: no cover
+def _move_row(rows, i, d, V, step, squares):  # pragma: no cover (compiled)
     """:func:`_move_touched` for a batch of the one row ``i``, whose gradient
     is ``d[k] x_i``."""
-    for q in range(indptr[i], indptr[i + 1]):
-        j = indices[q]
-        for k in range(V.shape[0]):
+    data, indices, indptr = rows
+    for k in range(V.shape[0]):
+        for q in range(indptr[i], indptr[i + 1]):
+            j = indices[q]
             old = V[k, j]
             V[k, j] = old - step * (d[k] * data[q])
             squares += V[k, j] * V[k, j] - old * old
@@ -448,17 +503,13 @@ def run_epoch(X, y, sw, order, batch_size, kind, theta, fit_intercept, l2, l1,
     eta0, power, k0 = (float(v) for v in schedule)
     direction, rule_state, params = (None, (), ()) if rule is None else rule
     n, p = X.shape
-    if isinstance(X, np.ndarray):
-        rows = (X, _NO_DATA, _NO_INDICES, _NO_INDICES)
-    elif l1 == 0 and average is None and rule is None:
-        total, met, done = _sparse_epoch(X.data, X.indices, X.indptr, n, p, y, sw, order,
-                                         batch_size, kind, by_output, fit_intercept, l2,
-                                         eta0, power, k0)
+    rows = (X,) if isinstance(X, np.ndarray) else (X.data, X.indices, X.indptr)
+    if len(rows) == 3 and l1 == 0 and average is None and rule is None:
+        total, met, done = _sparse_epoch(rows, n, p, y, sw, order, batch_size, kind,
+                                         by_output, fit_intercept, l2, eta0, power, k0)
         return by_output.T, total, met, done, None, ()
-    else:
-        rows = (_NO_ROWS, X.data, X.indices, X.indptr)
     total, met, done, rule_state = _epoch(
-        *rows, n, p, y, sw, order, batch_size, kind, by_output, fit_intercept, l2, l1, eta0,
+        rows, n, p, y, sw, order, batch_size, kind, by_output, fit_intercept, l2, l1, eta0,
         power, k0, start, mean, counts, None if direction is None else _compiled(direction),
         _by_output(rule_state), tuple(float(v) for v in params))
     averaged = None if average is None else {

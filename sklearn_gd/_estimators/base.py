@@ -145,7 +145,10 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         if result.warning is not None:
             warn_at_caller(result.warning)
         if result.status == "converged" and not np.any(x0):
-            self._warn_if_nothing_to_fit(objective.split(result.start_jac)[0])
+            start_jac = result.start_jac
+            if start_jac is None:  # mini-batches take no gradient at x0
+                start_jac = objective.value_and_grad(x0)[1]
+            self._warn_if_nothing_to_fit(objective.split(start_jac)[0])
         vars(self).pop("_partial_state", None)
         return result
 

@@ -7,6 +7,7 @@ respect to ``Z``, and ``curvature``, a bound on the second derivative in
 
 ``xp`` is the array namespace of ``Y`` and ``Z``: NumPy by default, or that of
 an array API library when the data lives there (:mod:`sklearn_gd._backends.namespace`).
+``labels`` says that the targets are class indices ``0..K-1``, one column.
 """
 
 import numpy as np
@@ -17,6 +18,7 @@ class HalfSquaredError:
 
     curvature = 1.0
     kernel = "squared"
+    labels = False
 
     def loss_gradient(self, Y, Z, xp=np):
         R = Z - Y
@@ -41,6 +43,7 @@ class BinaryLogLoss:
 
     curvature = 0.25
     kernel = "logistic"
+    labels = True
 
     def loss_gradient(self, Y, Z, xp=np):
         z = Z[:, 0]
@@ -63,6 +66,7 @@ class MultinomialLogLoss:
 
     curvature = 0.5
     kernel = "multinomial"
+    labels = True
 
     def loss_gradient(self, Y, Z, xp=np):
         if xp is np:

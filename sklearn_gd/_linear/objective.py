@@ -21,7 +21,7 @@ import numpy as np
 
 from .._backends.arrays import max_row_norm
 from .._backends.host import epoch_kind, epoch_runner, worth_compiling
-from .._backends.namespace import host_dtype, take_rows, xp_sum
+from .._backends.namespace import host_dtype, is_host, take_rows, xp_sum
 from .._backends.passes import loss_pass
 from .lipschitz import gram_spectral_norm
 from .penalties import ElasticNet
@@ -189,6 +189,23 @@ class LinearModelObjective:
         if self.fit_intercept:
             grad[-1] = grad_b
         return value + penalty + self.penalty.nonsmooth_value(W), grad
+
+    def value(self, theta):
+        """:math:`J(\\theta)` alone. With the coefficients all zero, as at the
+        start of a fit, every prediction is the intercept: the losses need
+        ``Y`` and no pass over ``X`` (host data; elsewhere, and at other
+        points, the pass of :meth:`value_and_grad`)."""
+        W, b = self.split(theta)
+        if np.any(W) or not is_host(self.X):
+            return self.value_and_grad(theta)[0]
+        Y, weights = self.Y, self._weights
+        if self.loss.labels:  # each class's weight, then one loss per class
+            weights = np.bincount(Y[:, 0].astype(np.intp),
+                                  weights=weights).astype(weights.dtype)
+            Y = np.arange(len(weights), dtype=Y.dtype)[:, None]
+        Z = np.broadcast_to(b.astype(self._weights.dtype), (len(Y), self.n_outputs))
+        losses, _ = self.loss.loss_gradient(Y, Z)
+        return float(weights @ losses)
 
     def nonsmooth_value(self, theta):
         return self.penalty.nonsmooth_value(self.split(theta)[0])

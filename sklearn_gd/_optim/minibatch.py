@@ -24,7 +24,7 @@ shrinks, if its schedule can (``"adaptive"``), or the descent stops.
 import numpy as np
 
 from .descent import initial_state
-from .problem import prox_step
+from .problem import prox_step, value
 from .record import Record, callback_stops
 from .result import Stop, finish
 from .stopping import BlowUpWatch, Patience, reason_message
@@ -46,8 +46,11 @@ def descend_minibatch(problem, x0, *, rule, step, options, state=None):
     """
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         x = x0
-        f0, g0 = problem.value_and_grad(x)
-        record = Record(options.record_path, x, f0, g0)
+        # The objective alone: no gradient at x0 or at the end, the passes
+        # over the data that would cost as much as an epoch's work at small
+        # batches (result.start_jac and result.jac are None).
+        f0 = value(problem, x)
+        record = Record(options.record_path, x, f0, None)
         state = _initial_state(rule, step, x, state, options.average)
         blown_up = BlowUpWatch(f0)
         patience = options.early_stopping or Patience(options.patience, options.tol)
@@ -66,9 +69,8 @@ def descend_minibatch(problem, x0, *, rule, step, options, state=None):
             stop.status = "max_iter"
         if options.early_stopping is not None and options.early_stopping.best_x is not None:
             x = options.early_stopping.best_x
-        f, g = problem.value_and_grad(x)
-    stop.message = _message(problem, options, stop, x, g, record)
-    return finish(problem, options, record, stop, (x, f, g), state)
+        stop.message = _message(problem, options, stop, x, record)
+    return finish(problem, options, record, stop, (x, None, None), state)
 
 
 def _epoch(problem, y, rule, step, state, options, order):
@@ -171,15 +173,16 @@ def _after_epoch(options, blown_up, patience, step, x, f, stop, state):
     return None, state
 
 
-def _message(problem, options, stop, x, g, record):
-    """Why the epochs stopped; None for what the full-batch words say as well."""
+def _message(problem, options, stop, x, record):
+    """Why the epochs stopped, in words."""
     nit, tol = stop.nit, options.tol
     if stop.status == "diverged" and nit:
         # The epoch objective that blew up, not the objective at the last
         # finite iterate, which the loop hands back.
-        return reason_message("diverged", nit, record.f0, record.losses[-1], g, tol,
+        return reason_message("diverged", nit, record.f0, record.losses[-1], None, tol,
                               stop.eta)
     if stop.status == "max_time":
+        g = problem.value_and_grad(x)[1]
         return options.time_limit.message(nit, "epochs", problem.stationarity(x, g), tol)
     if stop.status == "converged":
         return (f"Converged after {nit} epochs: the epoch objective improved by less "
@@ -191,4 +194,6 @@ def _message(problem, options, stop, x, g, record):
         return (f"Mini-batch descent stopped at max_iter={nit} epochs before the epoch "
                 "objective stopped improving. Increase max_iter or tol, or try another "
                 "learning_rate.")
-    return None
+    # The callback's, and a start that is not finite: the full-batch words,
+    # which need no gradient.
+    return reason_message(stop.status, nit, record.f0, None, None, tol, stop.eta)

@@ -12,13 +12,21 @@ The loops ask a problem for
 - ``nonsmooth``: whether there is a non-smooth part.
 
 The mini-batch loop also asks for ``batch(rows)``, the problem on some samples
-as an unbiased estimate, and ``n_samples``.
+as an unbiased estimate, and ``n_samples``; and for ``value(x)``, the objective
+alone, where a problem offers it (:func:`value`).
 
 :class:`Smooth` gives ``prox``, ``nonsmooth_value``, ``stationarity`` and
 ``nonsmooth`` for a problem without a non-smooth part. The estimators'
 objectives (:mod:`sklearn_gd._linear.objective`) and a user's function
 (:mod:`sklearn_gd._estimators.function`) offer them all.
 """
+
+
+def value(problem, x):
+    """The objective at ``x``: the problem's ``value`` where it has one (it may
+    know a cheaper way than the gradient's pass), else ``value_and_grad``'s."""
+    own = getattr(problem, "value", None)
+    return own(x) if own is not None else problem.value_and_grad(x)[0]
 
 
 def prox_step(problem, x, eta, d):

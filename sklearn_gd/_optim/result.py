@@ -14,10 +14,10 @@ class DescentResult(OptimizeResult):
     x : ndarray
         The last iterate (the solution when ``success`` is true). It has the
         shape and dtype of ``x0``.
-    fun : float
-        The objective at ``x``.
-    jac : ndarray
-        The gradient at ``x``.
+    fun : float or None
+        The objective at ``x``; None after mini-batches (below).
+    jac : ndarray or None
+        The gradient at ``x``; likewise.
     nit : int
         The number of steps taken.
     success : bool
@@ -55,8 +55,8 @@ class DescentResult(OptimizeResult):
     average_state : dict or None
         The averaging's state at the end (mini-batches with averaging; else
         None), likewise.
-    start_jac : ndarray
-        The gradient at ``x0``.
+    start_jac : ndarray or None
+        The gradient at ``x0``; None after mini-batches.
     warning : str or None
         The :class:`~sklearn.exceptions.ConvergenceWarning` the descent
         deserves (it ended at ``max_iter`` or ``max_time``, or its line
@@ -65,7 +65,9 @@ class DescentResult(OptimizeResult):
 
     With mini-batches, ``nit`` counts epochs, and ``loss_curve[k]`` for
     ``k >= 1`` is the mean of the mini-batch objectives met during epoch
-    ``k`` (scikit-learn's ``loss_curve_``), not the objective at ``path[k]``.
+    ``k`` (scikit-learn's ``loss_curve_``), not the objective at ``path[k]``;
+    and no full gradient is taken, at ``x0`` or at ``x``: at small batches
+    those passes over the data would cost as much as the epochs' own work.
     """
 
 

@@ -28,6 +28,20 @@ def heavy_ball(g, state, params):
     return velocity, (velocity,)
 
 
+def nesterov(g, state, params):
+    """:class:`Nesterov`'s update: ``(d, state)`` with ``state = (v, k)`` and
+    ``params = (mu,)``, a constant momentum, or NaN for Nesterov's schedule
+    ``mu_k = k / (k + 3)``."""
+    velocity, k = state
+    (momentum,) = params
+    if momentum != momentum:  # NaN: the schedule
+        mu, mu_next = k / (k + 3), (k + 1) / (k + 4)
+    else:
+        mu, mu_next = momentum, momentum
+    velocity = mu * velocity + g
+    return g + mu_next * velocity, (velocity, k + 1)
+
+
 def adam(g, state, params):
     """:class:`Adam`'s update: ``(d, state)`` with ``state = (m, v, k)``."""
     m, v, k = state
@@ -190,17 +204,27 @@ class Nesterov(Rule):
     def init(self, x):
         return np.zeros_like(x), None, 0
 
+    direction = staticmethod(nesterov)
+
     def update(self, g, state):
+        """The restart's test, which needs the last direction, then ``direction``."""
         velocity, last_direction, k = state
         if self.momentum is None and last_direction is not None:
             if dot(g, last_direction) < 0:
-                k = 0  # mu_0 = 0 forgets the velocity in the next line
-        velocity = self._mu(k) * velocity + g
-        direction = g + self._mu(k + 1) * velocity
-        return direction, (velocity, direction, k + 1)
+                k = 0  # mu_0 = 0 forgets the velocity
+        d, (velocity, k) = self.direction(g, (velocity, k), self.params())
+        return d, (velocity, d, k)
 
-    def _mu(self, k):
-        return k / (k + 3) if self.momentum is None else self.momentum
+    def params(self):
+        return (np.nan if self.momentum is None else self.momentum,)
+
+    def to_tuple(self, state):
+        # The last direction serves the restart alone, which constant
+        # momentum (the only one of mini-batches) does without.
+        return state[0], state[2]
+
+    def from_tuple(self, state):
+        return state[0], None, state[1]
 
 
 class Extrapolated(Rule):
