@@ -420,7 +420,7 @@ def _sparse_epoch(rows, n, p, y, sw, order, batch_size, kind, theta, fit_interce
 @numba.njit(fastmath=_FASTMATH, error_model="numpy", inline="always", cache=True)
 def _touched_sum(rows, order, start, stop, grad):  # pragma: no cover (compiled)
     """The sum of the touched entries of ``grad`` times 0: NaN if one is not finite."""
-    data, indices, indptr = rows
+    _, indices, indptr = rows
     check = 0.0
     for t in range(start, stop):
         i = order[t]
@@ -435,7 +435,7 @@ def _move_touched(rows, order, start, stop, grad, V, step,
                   squares):  # pragma: no cover (compiled)
     """``V -= step * grad`` on the touched entries, ``grad`` back to zero there,
     and ``||V||^2`` kept up to date (a column met twice moves once)."""
-    data, indices, indptr = rows
+    _, indices, indptr = rows
     for t in range(start, stop):
         i = order[t]
         for q in range(indptr[i], indptr[i + 1]):

@@ -34,7 +34,7 @@ def nesterov(g, state, params):
     ``mu_k = k / (k + 3)``."""
     velocity, k = state
     (momentum,) = params
-    if momentum != momentum:  # NaN: the schedule
+    if np.isnan(momentum):  # the schedule
         mu, mu_next = k / (k + 3), (k + 1) / (k + 4)
     else:
         mu, mu_next = momentum, momentum
