@@ -18,10 +18,22 @@ try:
 except ImportError:  # scikit-learn < 1.9: array API input is refused
     check_same_namespace = move_to = None
 
+try:  # labels sorted once, carried in y's dtype for the target checks
+    from sklearn.utils._unique import attach_unique, cached_unique
+except ImportError:  # pragma: no cover (scikit-learn without them: sorted twice)
+    import numpy as np
+
+    def attach_unique(y):
+        return y
+
+    cached_unique = np.unique
+
 __all__ = [
     "Interval",
     "_convert_to_numpy",
     "array_api_compat",
+    "attach_unique",
+    "cached_unique",
     "check_same_namespace",
     "get_namespace_and_device",
     "move_to",

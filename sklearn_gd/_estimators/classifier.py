@@ -13,7 +13,7 @@ from .._backends.namespace import host_dtype, to_device, to_host
 from .._linear.losses import BinaryLogLoss, MultinomialLogLoss
 from .._linear.objective import LinearModelObjective
 from .._linear.penalties import penalty_strengths
-from .._sklearn_compat import StrOptions, _fit_context
+from .._sklearn_compat import StrOptions, _fit_context, attach_unique, cached_unique
 from .base import BaseGD, restore_on_failure
 from .callbacks import FitCallbacks
 from .docstrings import with_shared_parameters
@@ -239,8 +239,10 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
         with restore_on_failure(self):
             X, y = self._validate(X, y, reset=True)
             callbacks.begin(X, y, sample_weight)
+            # The labels' one sort, which the check reads from y's dtype.
+            y = attach_unique(y)
             check_classification_targets(y)
-            classes = np.unique(y)  # as LogisticRegression: y is checked above
+            classes = cached_unique(y)  # as LogisticRegression: y is checked above
             if self.warm_start and hasattr(self, "classes_") and not np.array_equal(
                 classes, self.classes_
             ):

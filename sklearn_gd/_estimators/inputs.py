@@ -37,10 +37,12 @@ def validate_fit(estimator, X, y, sample_weight=None, *, reset, regression=False
     if is_dask(X):
         return check_dask_fit(estimator, X, y, sample_weight, reset=reset)
     y, sample_weight = follow_X(X, y, sample_weight)
-    X, y = validate_data(estimator, X, y, reset=reset, **options, **validation(X))
+    # X's finiteness is checked with its scale, from one pass (check_scale).
+    X, y = validate_data(estimator, X, y, reset=reset, **options, **validation(X),
+                         ensure_all_finite=False)
     if regression:
         sample_weight = check_weights(X, sample_weight)
-    check_scale(X, y if regression else None)
+    check_scale(X, y if regression else None, estimator_name=type(estimator).__name__)
     return X, y, sample_weight
 
 

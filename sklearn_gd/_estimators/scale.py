@@ -1,4 +1,4 @@
-"""Whether the data's scale fits the descent's floating point.
+"""Whether the data is finite and its scale fits the descent's floating point.
 
 The descent runs in the original coordinates of ``X`` and squares what it
 reads (the Lipschitz constant, the squared error, the adaptive rules' second
@@ -7,14 +7,16 @@ for scaling, rather than fitted into a model of zeros or infinities.
 """
 
 import numpy as np
+from sklearn.utils import assert_all_finite
 
 from .._backends.arrays import largest, log_frobenius_norm, max_abs, max_row_norm
 from .._backends.namespace import host_dtype
 
 
-def check_scale(X, y=None):
-    """Raise a ValueError if validated ``X`` (or regression targets ``y``)
-    are too large, or ``y`` too small, for the descent's floating point.
+def check_scale(X, y=None, estimator_name=None):
+    """Raise a ValueError if validated ``X`` is not finite (scikit-learn's
+    error, naming ``estimator_name``), or if it (or regression targets ``y``)
+    is too large, or ``y`` too small, for the descent's floating point.
 
     The Lipschitz constant is about the largest squared row norm of ``X``; the
     loss squares the residuals, and the adaptive rules square the gradient,
@@ -23,6 +25,9 @@ def check_scale(X, y=None):
     whose squares underflow give every model a loss of zero. The descent
     runs in the original coordinates, so the user is asked to scale instead.
     """
+    log_norm = log_frobenius_norm(X)
+    if not np.isfinite(log_norm):  # not finite, or beyond the fast pass: ask
+        assert_all_finite(X, input_name="X", estimator_name=estimator_name)
     finfo = np.finfo(host_dtype(X))
     limit = float(np.log(finfo.max)) - 1  # a factor e to spare for the sums
     y_scale = 0.0 if y is None else max_abs(y)
@@ -36,7 +41,7 @@ def check_scale(X, y=None):
         )
     # The largest row norm of X may reach exp(log_row_limit).
     log_row_limit = limit / 2 - np.log(max(y_scale, 1.0))
-    if log_frobenius_norm(X) < log_row_limit:  # one fast pass settles it, nearly always
+    if log_norm < log_row_limit:  # one fast pass settles it, nearly always
         return
     x_scale = max_abs(X)
     log_row = np.log(x_scale) if x_scale > 0 else -np.inf
