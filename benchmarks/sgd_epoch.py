@@ -80,7 +80,7 @@ def objective(model, X, y, alpha):
     return float(np.mean(np.logaddexp(0, z) - y * z) + 0.5 * alpha * (w @ w))
 
 
-def time_to_objective(X, y, repeats, alpha=1e-4, max_epochs=30):
+def time_to_objective(X, y, repeats, alpha=1e-4, max_epochs=60):
     """Rows ``(configuration, epochs, ours ms, SGD ms, ratio)``: the time our
     default fit at ``batch_size`` 1 and 32 (and averaged) takes to reach the
     final objective of ``SGDClassifier(loss="log_loss", alpha)`` at its
