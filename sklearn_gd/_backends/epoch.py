@@ -47,9 +47,9 @@ SQUARED, LOGISTIC, MULTINOMIAL = 0, 1, 2
 KINDS = {"squared": SQUARED, "logistic": LOGISTIC, "multinomial": MULTINOMIAL}
 # How many rows ahead an epoch asks for the rows it will read: shuffled rows
 # are misses of every cache, and fetched while the rows before them are
-# worked on, they cost half as much.
-# Where each row's place is itself a lookup (CSR's indptr), and for the
-# labels and weights, twice as far ahead.
+# worked on, they cost half as much. Twice as far ahead it asks for where a
+# CSR row lies (its indptr entry, which the nearer fetch reads) and for the
+# row's label and weight.
 _AHEAD = 4
 
 
