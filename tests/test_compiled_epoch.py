@@ -98,9 +98,10 @@ RULE_CASES.append(("adam", "csr", GDLogisticRegressor))
 def test_the_rules_compiled_from_their_own_functions(solver, layout, Estimator,
                                                      monkeypatch):
     # Each rule's update is one function that the Python rule calls and the
-    # compiled epoch compiles: the same steps, to rounding.
+    # compiled epoch compiles: the same steps, to rounding. (Batches of 9
+    # take the vectorized losses, from 8 rows.)
     X, y = _data(Estimator, layout)
-    compiled, python = _both(Estimator, X, y, monkeypatch, solver=solver, batch_size=6,
+    compiled, python = _both(Estimator, X, y, monkeypatch, solver=solver, batch_size=9,
                              learning_rate=0.02, random_state=0, max_iter=12)
     assert compiled.n_iter_ == python.n_iter_
     assert_allclose(compiled.coef_, python.coef_, rtol=1e-12, atol=1e-13)

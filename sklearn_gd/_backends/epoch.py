@@ -24,7 +24,10 @@ memory order or on CSR rows. For each batch :math:`B` of the samples in
 :math:`p = 0` for a constant step), and, with averaging, the running mean of
 the iterates once ``start`` samples have been seen
 (:mod:`sklearn_gd._optim.averaging`). A batch whose objective or gradient is
-not finite ends the epoch before its step, as in the Python loop.
+not finite ends the epoch before its step, as in the Python loop. Batches of
+eight rows or more with one output take the fused pass's losses
+(:mod:`sklearn_gd._backends.kernels`), whose exponential and logarithm are
+polynomials in loops that vectorize, equal to the C library's to rounding.
 
 Importing this module imports numba.
 """
@@ -38,19 +41,23 @@ from llvmlite import ir
 from numba.core import cgutils
 from numba.extending import intrinsic, overload
 
+# The losses' codes are the fused passes': the batches' vectorized losses are theirs.
+from .kernels import KINDS, LOGISTIC, MULTINOMIAL, SQUARED, _loss_block  # noqa: F401
+
 # As the fused passes (:mod:`sklearn_gd._backends.kernels`): reassociation
 # lets LLVM vectorize the sums over a row, in an order set by the row's length
 # alone; no "nnan" or "ninf", so that divergence still shows as inf and NaN.
 _FASTMATH = {"reassoc", "contract"}
 
-SQUARED, LOGISTIC, MULTINOMIAL = 0, 1, 2
-KINDS = {"squared": SQUARED, "logistic": LOGISTIC, "multinomial": MULTINOMIAL}
 # How many rows ahead an epoch asks for the rows it will read: shuffled rows
 # are misses of every cache, and fetched while the rows before them are
 # worked on, they cost half as much. Twice as far ahead it asks for where a
 # CSR row lies (its indptr entry, which the nearer fetch reads) and for the
 # row's label and weight.
 _AHEAD = 4
+# From how many rows a batch's losses (one output) take the fused pass's
+# vectorized loops, whose setup a batch of a few rows does not repay.
+_VECTOR_ROWS = 8
 
 
 @intrinsic
@@ -157,23 +164,27 @@ def _step(theta, grad, out, p, eta, l2, l1, fit_intercept):  # pragma: no cover 
     return check == 0.0, squares, absolutes
 
 
-def _by_rows(dense, csr):
-    """A function of the rows, compiled as ``dense`` where they are ``(X,)``, a
-    dense ``X`` of either order, and as ``csr`` where they are ``(data,
-    indices, indptr)``: each kind of rows gets machine code of its own, the
-    dense loops' bounds those of ``X`` itself (which LLVM vectorizes)."""
+def _compiled_choice(choose, like):
+    """A function that numba compiles as ``choose(*argument types)``, one of
+    two implementations of the signature of ``like``: each kind of argument
+    gets machine code of its own, with no branch between them left to run."""
 
-    @functools.wraps(dense)
+    @functools.wraps(like)
     def compiled_only(*args):
         raise NotImplementedError("called from compiled code only")
 
-    @functools.wraps(dense)
-    def choose(*args):
-        return dense if len(args[0]) == 1 else csr
-
     overload(compiled_only, inline="always",
-             jit_options={"fastmath": _FASTMATH, "error_model": "numpy"})(choose)
+             jit_options={"fastmath": _FASTMATH, "error_model": "numpy"})(
+        functools.wraps(like)(choose))
     return compiled_only
+
+
+def _by_rows(dense, csr):
+    """A function of the rows, compiled as ``dense`` where they are ``(X,)``, a
+    dense ``X`` of either order, and as ``csr`` where they are ``(data,
+    indices, indptr)``: the dense loops' bounds are those of ``X`` itself
+    (which LLVM vectorizes)."""
+    return _compiled_choice(lambda *types: dense if len(types[0]) == 1 else csr, dense)
 
 
 def _dense_dot(rows, i, W, z):  # pragma: no cover (compiled)
@@ -265,16 +276,66 @@ def _rule_step(theta, grad, out, p, eta, l2, direction, state,
     return True, squares, state
 
 
+def _scalar_losses(y, sw, order, start, stop, kind, scale, W, p, scale_w, fit_intercept, z,
+                   d, vectors):  # pragma: no cover (compiled)
+    value = 0.0
+    for t in range(start, stop):
+        i, row = order[t], d[t - start]
+        for k in range(W.shape[0]):
+            z[t - start, k] *= scale_w
+            if fit_intercept:
+                z[t - start, k] += W[k, p]
+        s = sw[i] * scale
+        value += s * _loss(kind, z[t - start], y[i], row)
+        for k in range(W.shape[0]):
+            row[k] *= s
+    return value
+
+
+def _vector_losses(y, sw, order, start, stop, kind, scale, W, p, scale_w, fit_intercept, z,
+                   d, vectors):  # pragma: no cover (compiled)
+    z1, d1, yb, sb, bits = vectors
+    m = stop - start
+    intercept = W[0, p] if fit_intercept else 0.0
+    for t in range(start, stop):
+        z1[t - start] = z[t - start, 0] * scale_w + intercept
+        yb[t - start], sb[t - start] = y[order[t]], sw[order[t]] * scale
+    value = _loss_block(kind, z1[:m], yb[:m], sb[:m], d1[:m], bits)[0]
+    for t in range(m):
+        d[t, 0] = d1[t]
+    return value
+
+
+# A batch's weighted losses at its predictions ``z`` (times ``scale_w``, plus
+# the intercepts), and ``d`` their weighted derivatives: one sample at a time
+# (the scalar ``_loss``), or, given ``vectors`` (:func:`_work_vectors`), for one
+# output in the fused pass's loops, which vectorize. Chosen by the type of
+# ``vectors``: the batches of a few rows, whose code the other would slow,
+# never carry it.
+_losses = _compiled_choice(
+    lambda *types: _vector_losses if len(types[-1]) else _scalar_losses, _scalar_losses)
+
+
+def _work_vectors(kind, batch_size):
+    """The work vectors of the vectorized losses
+    (:func:`~sklearn_gd._backends.kernels._loss_block`: the batch's
+    predictions, derivatives, labels and weights, and the exponent bits),
+    where they pay: one output, and batches of ``_VECTOR_ROWS`` rows or more;
+    else ``()``."""
+    if kind == MULTINOMIAL or batch_size < _VECTOR_ROWS:
+        return ()
+    return (*(np.empty(batch_size) for _ in range(4)), np.empty(batch_size, np.int64))
+
+
 @numba.njit(fastmath=_FASTMATH, error_model="numpy", inline="always", cache=True)
 def _batch_loss(rows, n, p, y, sw, order, start, stop, kind, W, scale_w, fit_intercept, z,
-                d):  # pragma: no cover (compiled)
+                d, vectors):  # pragma: no cover (compiled)
     """The batch ``order[start:stop]``'s weighted loss at ``scale_w W`` (and
     the intercepts in ``W``'s last column), with ``d`` the weighted
-    derivatives, row by row. The predictions come first and the losses
-    after, so that the rows' loads do not wait on each other (and the rows
-    ``_AHEAD`` later are asked for meanwhile, and where the rows twice as
-    far lie, with their labels and weights)."""
-    outputs = W.shape[0]
+    derivatives (:data:`_losses`). The predictions come first and the
+    losses after, so that the rows' loads do not wait on each other (and the
+    rows ``_AHEAD`` later are asked for meanwhile, and where the rows twice
+    as far lie, with their labels and weights)."""
     for t in range(start, stop):
         if t + 2 * _AHEAD < n:
             far = order[t + 2 * _AHEAD]
@@ -284,24 +345,14 @@ def _batch_loss(rows, n, p, y, sw, order, start, stop, kind, W, scale_w, fit_int
         if t + _AHEAD < n:
             _fetch_row(rows, order[t + _AHEAD], False)
         _row_dot(rows, order[t], W, z[t - start])
-    scale, value = n / (stop - start), 0.0
-    for t in range(start, stop):
-        i, row = order[t], d[t - start]
-        for k in range(outputs):
-            z[t - start, k] *= scale_w
-            if fit_intercept:
-                z[t - start, k] += W[k, p]
-        s = sw[i] * scale
-        value += s * _loss(kind, z[t - start], y[i], row)
-        for k in range(outputs):
-            row[k] *= s
-    return value
+    return _losses(y, sw, order, start, stop, kind, n / (stop - start), W, p, scale_w,
+                   fit_intercept, z, d, vectors)
 
 
 @numba.njit(fastmath=_FASTMATH, error_model="numpy", cache=True)
 def _epoch(rows, n, p, y, sw, order, batch_size, kind, theta, fit_intercept, l2, l1, eta0,
-           power, k0, average, mean, counts, direction, rule_state,
-           rule_params):  # pragma: no cover (compiled)
+           power, k0, average, mean, counts, direction, rule_state, rule_params,
+           vectors):  # pragma: no cover (compiled)
     """One epoch; ``theta`` (and ``mean``), of shape ``(outputs, p [+ 1])``,
     change in place.
 
@@ -310,7 +361,8 @@ def _epoch(rows, n, p, y, sw, order, batch_size, kind, theta, fit_intercept, l2,
     ``(samples seen, iterates averaged)`` in and out; ``average`` is the
     number of samples at which averaging begins (0: none). ``direction`` is
     None for plain descent, else an update rule's function with its state
-    and numbers (:func:`_rule_step`). Returns ``(sum of |B| f_B, samples
+    and numbers (:func:`_rule_step`); ``vectors`` those of the vectorized
+    losses, or ``()`` (:data:`_losses`). Returns ``(sum of |B| f_B, samples
     met, batches stepped, the rule's state)``.
 
     The gradient reads a batch's rows again, from the L1 cache.
@@ -324,7 +376,7 @@ def _epoch(rows, n, p, y, sw, order, batch_size, kind, theta, fit_intercept, l2,
     for start in range(0, n, batch_size):
         stop = min(start + batch_size, n)
         value = _batch_loss(rows, n, p, y, sw, order, start, stop, kind, current, 1.0,
-                            fit_intercept, z, d)
+                            fit_intercept, z, d, vectors)
         for t in range(start, stop):
             _row_axpy(rows, order[t], d[t - start], grad)
             if fit_intercept:
@@ -357,7 +409,7 @@ def _epoch(rows, n, p, y, sw, order, batch_size, kind, theta, fit_intercept, l2,
 
 @numba.njit(fastmath=_FASTMATH, error_model="numpy", cache=True)
 def _sparse_epoch(rows, n, p, y, sw, order, batch_size, kind, theta, fit_intercept, l2, eta0,
-                  power, k0):  # pragma: no cover (compiled)
+                  power, k0, vectors):  # pragma: no cover (compiled)
     """:func:`_epoch` on CSR rows with an L2 penalty alone and no averaging, in
     time proportional to the stored entries, not to ``n_features``.
 
@@ -379,7 +431,7 @@ def _sparse_epoch(rows, n, p, y, sw, order, batch_size, kind, theta, fit_interce
     for start in range(0, n, batch_size):
         stop = min(start + batch_size, n)
         value = _batch_loss(rows, n, p, y, sw, order, start, stop, kind, V, scale_w,
-                            fit_intercept, z, d)
+                            fit_intercept, z, d, vectors)
         check = 0.0
         for t in range(start, stop):
             for k in range(outputs):
@@ -504,14 +556,16 @@ def run_epoch(X, y, sw, order, batch_size, kind, theta, fit_intercept, l2, l1,
     direction, rule_state, params = (None, (), ()) if rule is None else rule
     n, p = X.shape
     rows = (X,) if isinstance(X, np.ndarray) else (X.data, X.indices, X.indptr)
+    vectors = _work_vectors(kind, min(batch_size, n))
     if len(rows) == 3 and l1 == 0 and average is None and rule is None:
         total, met, done = _sparse_epoch(rows, n, p, y, sw, order, batch_size, kind,
-                                         by_output, fit_intercept, l2, eta0, power, k0)
+                                         by_output, fit_intercept, l2, eta0, power, k0,
+                                         vectors)
         return by_output.T, total, met, done, None, ()
     total, met, done, rule_state = _epoch(
         rows, n, p, y, sw, order, batch_size, kind, by_output, fit_intercept, l2, l1, eta0,
         power, k0, start, mean, counts, None if direction is None else _compiled(direction),
-        _by_output(rule_state), tuple(float(v) for v in params))
+        _by_output(rule_state), tuple(float(v) for v in params), vectors)
     averaged = None if average is None else {
         "seen": int(counts[0]), "count": int(counts[1]),
         "mean": mean.T if counts[1] else None}
