@@ -155,3 +155,23 @@ def test_partial_fit_streams_alike(monkeypatch):
     for params in (dict(schedule="invscaling", average=True), dict(solver="adam")):
         compiled, python = _compiled_and_python(lambda: stream(**params), monkeypatch)
         assert_allclose(compiled, python, rtol=1e-12, atol=1e-13)
+
+
+@pytest.mark.parametrize("solver, layout, average", [("momentum", "C", False),
+                                                     ("nesterov", "csr", True)])
+def test_extrapolated_steps_around_the_l1_prox(solver, layout, average, monkeypatch):
+    # Momentum on the iterates around the L1 prox: the kernel's proximal step,
+    # then the rule's own extrapolation function, compiled.
+    X, y = _data(GDLogisticRegressor, layout)
+    calls = []
+    kernels = host._epoch_kernels()
+    original = kernels.run_epoch
+    monkeypatch.setattr(kernels, "run_epoch",
+                        lambda *args, **kwargs: calls.append(1) or original(*args, **kwargs))
+    compiled, python = _both(GDLogisticRegressor, X, y, monkeypatch, solver=solver,
+                             penalty="l1", alpha=0.01, batch_size=9, learning_rate=0.05,
+                             average=average, random_state=0, max_iter=12)
+    assert calls, "the compiled epoch never ran"
+    assert compiled.n_iter_ == python.n_iter_
+    assert_allclose(compiled.coef_, python.coef_, rtol=1e-12, atol=1e-13)
+    assert_allclose(compiled.loss_curve_, python.loss_curve_, rtol=1e-12)

@@ -351,8 +351,8 @@ def _batch_loss(rows, n, p, y, sw, order, start, stop, kind, W, scale_w, fit_int
 
 @numba.njit(fastmath=_FASTMATH, error_model="numpy", cache=True)
 def _epoch(rows, n, p, y, sw, order, batch_size, kind, theta, fit_intercept, l2, l1, eta0,
-           power, k0, average, mean, counts, direction, rule_state, rule_params,
-           vectors):  # pragma: no cover (compiled)
+           power, k0, average, mean, counts, direction, extrapolation, rule_state,
+           rule_params, vectors):  # pragma: no cover (compiled)
     """One epoch; ``theta`` (and ``mean``), of shape ``(outputs, p [+ 1])``,
     change in place.
 
@@ -361,9 +361,12 @@ def _epoch(rows, n, p, y, sw, order, batch_size, kind, theta, fit_intercept, l2,
     ``(samples seen, iterates averaged)`` in and out; ``average`` is the
     number of samples at which averaging begins (0: none). ``direction`` is
     None for plain descent, else an update rule's function with its state
-    and numbers (:func:`_rule_step`); ``vectors`` those of the vectorized
-    losses, or ``()`` (:data:`_losses`). Returns ``(sum of |B| f_B, samples
-    met, batches stepped, the rule's state)``.
+    and numbers (:func:`_rule_step`); ``extrapolation`` None, or a rule's
+    next point after each step (plain, proximal ones), whose state begins
+    with the last iterate, which averaging reads; ``theta`` is then the
+    point of the next gradient. ``vectors`` are the vectorized losses', or
+    ``()`` (:data:`_losses`). Returns ``(sum of |B| f_B, samples met,
+    batches stepped, the rule's state)``.
 
     The gradient reads a batch's rows again, from the L1 cache.
     """
@@ -396,13 +399,21 @@ def _epoch(rows, n, p, y, sw, order, batch_size, kind, theta, fit_intercept, l2,
                                                      direction, rule_state, rule_params)
         if not finite:
             break
+        if extrapolation is not None:
+            # A copy: the state keeps it, and the buffer is stepped into again.
+            point, rule_state = extrapolation(following.copy(), rule_state, rule_params)
+            following[:] = point
+            squares, absolutes = _norms(following, p)
         current, following = following, current
         done += 1
         if average > 0:
             counts[0] += stop - start
             if counts[0] >= average:
                 counts[1] += 1
-                _average(current, mean, counts[1])
+                if extrapolation is None:
+                    _average(current, mean, counts[1])
+                else:
+                    _average(rule_state[0], mean, counts[1])
     theta[:] = current
     return total, met, done, rule_state
 
@@ -542,9 +553,10 @@ def run_epoch(X, y, sw, order, batch_size, kind, theta, fit_intercept, l2, l1,
     float64 copy is stepped, and returned in that shape); ``schedule`` is
     ``(eta0, power, k)``; ``average`` is None or ``(start, state)`` with the
     state of :class:`~sklearn_gd._optim.averaging.Averaging`; ``rule`` is
-    None for plain descent, else ``(direction, state, params)``, an update
-    rule's pure function (:mod:`sklearn_gd._optim.rules`), compiled here as
-    it is, with its state (a tuple, arrays in ``theta``'s shape) and numbers.
+    None for plain descent, else ``(direction, extrapolation, state,
+    params)``, an update rule's pure functions (:mod:`sklearn_gd._optim.rules`;
+    either may be None), compiled here as they are, with its state (a tuple,
+    arrays in ``theta``'s shape) and numbers.
     """
     by_output = np.array(theta.T, dtype=np.float64, order="C")
     start, state = (0, None) if average is None else average
@@ -553,7 +565,7 @@ def run_epoch(X, y, sw, order, batch_size, kind, theta, fit_intercept, l2, l1,
     mean = np.zeros_like(by_output) if state is None or state["mean"] is None else (
         np.array(state["mean"].T, dtype=np.float64, order="C"))
     eta0, power, k0 = (float(v) for v in schedule)
-    direction, rule_state, params = (None, (), ()) if rule is None else rule
+    direction, extrapolation, rule_state, params = (None, None, (), ()) if rule is None else rule
     n, p = X.shape
     rows = (X,) if isinstance(X, np.ndarray) else (X.data, X.indices, X.indptr)
     vectors = _work_vectors(kind, min(batch_size, n))
@@ -565,7 +577,8 @@ def run_epoch(X, y, sw, order, batch_size, kind, theta, fit_intercept, l2, l1,
     total, met, done, rule_state = _epoch(
         rows, n, p, y, sw, order, batch_size, kind, by_output, fit_intercept, l2, l1, eta0,
         power, k0, start, mean, counts, None if direction is None else _compiled(direction),
-        _by_output(rule_state), tuple(float(v) for v in params), vectors)
+        None if extrapolation is None else _compiled(extrapolation), _by_output(rule_state),
+        tuple(float(v) for v in params), vectors)
     averaged = None if average is None else {
         "seen": int(counts[0]), "count": int(counts[1]),
         "mean": mean.T if counts[1] else None}
@@ -584,9 +597,9 @@ def _by_output(state, back=False):
 _COMPILED = {}
 
 
-def _compiled(direction):
+def _compiled(function):
     """An update rule's function, compiled (once a process; numba caches it on disk)."""
-    if direction not in _COMPILED:
-        _COMPILED[direction] = numba.njit(fastmath=_FASTMATH, error_model="numpy",
-                                          cache=True)(direction)
-    return _COMPILED[direction]
+    if function not in _COMPILED:
+        _COMPILED[function] = numba.njit(fastmath=_FASTMATH, error_model="numpy",
+                                         cache=True)(function)
+    return _COMPILED[function]

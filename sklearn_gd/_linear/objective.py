@@ -137,7 +137,9 @@ class LinearModelObjective:
 
         Plain descent (``rule.kernel == "gd"``) is stepped by the kernel
         itself, with or without an L1 part; another rule by its own pure
-        function (``rule.direction``), on a smooth objective. ``order`` is
+        function (``rule.direction``), on a smooth objective, and a rule that
+        extrapolates by the kernel's proximal step and its
+        ``rule.extrapolation``. ``order`` is
         the samples' order, ``schedule`` the step size's ``(eta0, power, k)``
         and ``average`` None or ``(start, state)``. Returns ``(theta, sum of
         |B| f_B, samples met, batches stepped, averaging state, rule state)``,
@@ -149,7 +151,9 @@ class LinearModelObjective:
         if rule.kernel == "gd":
             spec = None
         elif rule.direction is not None and not self.nonsmooth:
-            spec = (rule.direction, rule.to_tuple(rule_state), rule.params())
+            spec = (rule.direction, None, rule.to_tuple(rule_state), rule.params())
+        elif rule.extrapolation is not None:
+            spec = (None, rule.extrapolation, rule.to_tuple(rule_state), rule.params())
         else:
             return None
         order = np.arange(self.n_samples) if order is None else order

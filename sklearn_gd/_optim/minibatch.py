@@ -111,12 +111,12 @@ def _epoch(problem, y, rule, step, state, options, order):
 
 def _compiled_epoch(problem, y, rule, step, state, options, order):
     """:func:`_epoch` in one call of the problem's compiled epoch, where it
-    offers one for this rule (plain descent, or a rule written as a pure
-    function, ``rule.direction``); None to run the Python loop. A time limit
-    keeps the Python loop, which asks it after every batch, and so do the
-    rules that move the point of the next gradient."""
+    offers one for this rule (plain descent, or a rule written as pure
+    functions, ``rule.direction`` or ``rule.extrapolation``); None to run the
+    Python loop. A time limit keeps the Python loop, which asks it after
+    every batch."""
     run = getattr(problem, "compiled_epoch", None)
-    if run is None or options.time_limit.max_time is not None or rule.extrapolates:
+    if run is None or options.time_limit.max_time is not None:
         return None
     rule_state, step_state, average_state = state
     average = None if options.average is None else (options.average.start, average_state)
@@ -124,14 +124,17 @@ def _compiled_epoch(problem, y, rule, step, state, options, order):
               average)
     if out is None:
         return None
-    x, total, met, done, average_state, rule_state = out
+    y, total, met, done, average_state, rule_state = out
+    # A rule that extrapolates hands back the point of the next gradient; the
+    # iterate is in its state (none yet if no batch was stepped).
+    x = rule.last(rule_state) if rule.extrapolates and done else y
     step_state = step.advance(step_state, done)
     if average_state is not None:
         average_state["last"] = x
     state = (rule_state, step_state, average_state)
     # Fewer steps than batches: a batch blew up, and x is the last iterate before it.
     blew_up = done < -(-problem.n_samples // options.batch_size)
-    return x, x, np.inf if blew_up else total / met, step_state["eta"], state
+    return x, y, np.inf if blew_up else total / met, step_state["eta"], state
 
 
 def _initial_state(rule, step, x0, state, average):

@@ -42,6 +42,17 @@ def nesterov(g, state, params):
     return g + mu_next * velocity, (velocity, k + 1)
 
 
+def extrapolation(x, state, params):
+    """:class:`Extrapolated`'s next point: ``(y, state)`` after the step to
+    ``x``, with ``state = (x_prev, y_prev, k)`` and ``params = (mu,)``, a
+    constant momentum, or NaN for the schedule ``mu_k = k / (k + 3)``."""
+    x_prev, _, k = state
+    (momentum,) = params
+    mu = k / (k + 3) if np.isnan(momentum) else momentum
+    y = x + mu * (x - x_prev) if mu else x
+    return y, (x, y, k + 1)
+
+
 def adam(g, state, params):
     """:class:`Adam`'s update: ``(d, state)`` with ``state = (m, v, k)``."""
     m, v, k = state
@@ -99,6 +110,11 @@ class Rule:
         and ``params`` the rule's numbers (``params()``): ``update`` calls it,
         and a compiled epoch compiles it as it is (numba), so the rule is
         written once. None for the rules that only the Python loop runs.
+    extrapolation : function or None
+        For a rule that extrapolates, the next point as such a function,
+        ``extrapolation(x, state, params) -> (y, state)``, which
+        ``extrapolate`` calls and a compiled epoch compiles; with
+        ``last(state)``, the last iterate ``x`` from the state.
     """
 
     adaptive = False
@@ -107,6 +123,7 @@ class Rule:
     extrapolates = False
     kernel = None
     direction = None
+    extrapolation = None
 
     def update(self, g, state):
         """``direction`` on the rule's state (the rules written as one)."""
@@ -267,17 +284,23 @@ class Extrapolated(Rule):
         extrapolated point when a descent continues from ``state``."""
         return state[1]
 
+    extrapolation = staticmethod(extrapolation)
+
     def extrapolate(self, x, state):
-        """The point ``y`` where the next gradient is taken, after the step to ``x``."""
+        """The point ``y`` where the next gradient is taken, after the step to
+        ``x``: the restart's test, which constant momentum does without, then
+        ``extrapolation``."""
         x_prev, y_prev, k = state
-        if self.momentum is None:
-            if dot(y_prev - x, x - x_prev) > 0:
-                k = 0
-            mu = k / (k + 3)
-        else:
-            mu = self.momentum
-        y = x + mu * (x - x_prev) if mu else x
-        return y, (x, y, k + 1)
+        if self.momentum is None and dot(y_prev - x, x - x_prev) > 0:
+            k = 0
+        return self.extrapolation(x, (x_prev, y_prev, k), self.params())
+
+    def last(self, state):
+        """The last iterate ``x`` (the point before the extrapolation)."""
+        return state[0]
+
+    def params(self):
+        return (np.nan if self.momentum is None else self.momentum,)
 
 
 class Adam(Rule):
