@@ -19,12 +19,11 @@ Run from the repository root::
 """
 
 import argparse
-import time
 import warnings
 
 import numpy as np
 import scipy.sparse as sp
-from _common import cell, interleaved_fits, thread_header, write_csv
+from _common import cell, interleaved_fits, median_seconds, thread_header, write_csv
 from sklearn.linear_model import SGDClassifier, SGDRegressor
 
 from sklearn_gd import GDLinearRegressor, GDLogisticRegressor
@@ -111,16 +110,10 @@ def time_to_objective(X, y, repeats, alpha=1e-4, max_epochs=60):
 
 
 def measure_once(model, X, y, repeats):
-    """The median time of ``model.fit`` over ``repeats`` fits, in ms."""
-    times = []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        model.fit(X, y)
-        for _ in range(repeats):
-            start = time.perf_counter()
-            model.fit(X, y)
-            times.append(time.perf_counter() - start)
-    return 1e3 * float(np.median(times))
+    """The median time of ``model.fit`` over ``repeats`` fits, after a
+    warm-up fit, in ms."""
+    median_seconds(lambda: model.fit(X, y), 1)
+    return 1e3 * median_seconds(lambda: model.fit(X, y), repeats)
 
 
 def main(argv=None):
