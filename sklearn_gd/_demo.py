@@ -108,7 +108,7 @@ def _why_not_converged(pipeline, X, y):
             fixes.append(_auto_fix(pipeline, X, y))
         # The test is max |gradient| <= tol: a tol at least the last one's
         # would have stopped this same run by its last iteration.
-        gradient = re.search(r"max \|gradient\| = ([-+.0-9eE]+)", reason)
+        gradient = re.search(r"max \|[a-z ]*gradient\| = ([-+.0-9eE]+)", reason)
         fixes.append(f"tol >= {_round_up(float(gradient[1])):g}" if gradient
                      else "a larger tol")
         return (f"max_iter reached. {what} The grid picked learning_rate={rate!r} for "

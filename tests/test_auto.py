@@ -189,8 +189,9 @@ def test_auto_partial_fit_is_lipschitz(batch_size):
 @pytest.mark.parametrize("solver", ["gd", "momentum", "nesterov"])
 def test_lipschitz_is_one_over_l_for_full_batches(solver):
     X, y = standardized("diabetes")
+    # In the original coordinates, where dense_lipschitz measures L.
     model = GDLinearRegressor(alpha=0.1, solver=solver, learning_rate="lipschitz",
-                              max_iter=100_000).fit(X, y)
+                              max_iter=100_000, precondition=False).fit(X, y)
     assert model.learning_rate_ == pytest.approx(1 / dense_lipschitz(X, 0.1), rel=1e-3)
     if solver == "gd":  # the descent lemma: every 1/L step goes down
         assert np.all(np.diff(model.loss_curve_) <= 0)
@@ -236,11 +237,18 @@ def test_default_regressor_converges_on_diabetes(alpha, no_warnings):
     assert gd.stop_reason_.startswith("Converged")
     assert gd.n_iter_ < 1000
     ref = (LinearRegression() if alpha == 0 else Ridge(alpha=alpha * len(y))).fit(X, y)
-    # tol=1e-4 on the gradient; the coefficients (up to ~38) within 1e-3 of
-    # their scale (measured: 2.3e-4 for least squares, 2e-6 for ridge).
+
+    def objective(model):
+        residual = y - model.predict(X)
+        return 0.5 * np.mean(residual**2) + 0.5 * alpha * np.sum(model.coef_**2)
+
+    # The relative test at tol=1e-4: within about 1e-6 of the optimum's
+    # objective (measured: 3e-7 and 4e-7); the coefficients, up to ~38 and
+    # two of them nearly collinear, within 2e-2 of their scale (measured: 1e-3).
+    assert objective(gd) <= objective(ref) * (1 + 1e-5)
     scale = np.abs(ref.coef_).max()
-    assert_allclose(gd.coef_, ref.coef_, rtol=0, atol=1e-3 * scale)
-    assert gd.intercept_ == pytest.approx(ref.intercept_, abs=1e-3 * scale)
+    assert_allclose(gd.coef_, ref.coef_, rtol=0, atol=2e-2 * scale)
+    assert gd.intercept_ == pytest.approx(ref.intercept_, abs=2e-2 * scale)
 
 
 def test_default_early_stopping_stops_early_on_a_good_iterate():

@@ -180,10 +180,13 @@ def test_empty(plain_fits, kind, shape):
 
 
 def test_one_sample_regressor_is_min_norm_interpolant():
-    # Descent from zero stays in the row space of [x, 1]: it converges to the
-    # minimum-norm (coef, intercept) that interpolates the sample.
+    # Descent from zero in the original coordinates stays in the row space of
+    # [x, 1]: it converges to the minimum-norm (coef, intercept) that
+    # interpolates the sample. (Preconditioned, the least norm is that of the
+    # coordinates it descends in; the prediction is the same.)
     x, target = X[:1], Y_REG[:1]
-    fitted = regressor().fit(x, target)
+    assert_allclose(regressor().fit(x, target).predict(x), target, atol=1e-9)
+    fitted = regressor(precondition=False).fit(x, target)
     theta = np.r_[x[0], 1.0] * target[0] / (x[0] @ x[0] + 1)
     assert_allclose(np.r_[fitted.coef_, fitted.intercept_], theta, atol=1e-9)
     assert_allclose(fitted.predict(x), target, atol=1e-9)
@@ -233,8 +236,13 @@ def test_degenerate_columns_regressor_min_norm(columns):
     # norm over (coef, intercept): pinv([X, 1]) y. It predicts as
     # LinearRegression, which takes the least norm over coef after centering
     # (the same solution unless a column is constant).
+    # (In the original coordinates: preconditioned, the least norm is that of
+    # the standardized coordinates, and the predictions the same.)
     Xd = DEGENERATE[columns]
-    fitted = regressor().fit(Xd, Y_REG)
+    preconditioned = regressor(tol=1e-8).fit(Xd, Y_REG)
+    assert_allclose(preconditioned.predict(Xd),
+                    LinearRegression().fit(Xd, Y_REG).predict(Xd), atol=1e-6)
+    fitted = regressor(precondition=False).fit(Xd, Y_REG)
     theta = np.linalg.pinv(np.c_[Xd, np.ones(N)]) @ Y_REG
     assert_allclose(np.r_[fitted.coef_, fitted.intercept_], theta, atol=1e-7)
     expected = LinearRegression().fit(Xd, Y_REG)
@@ -303,13 +311,18 @@ def test_tiny_values_fit(kind):
 
 
 def test_tiny_X_classifier():
-    # The gradient of the coefficients is about 1e-300 from the start: tol is
-    # absolute, so they stay at zero, and the fit says so. LogisticRegression
+    # The gradient of the coefficients is about 1e-300 from the start. In the
+    # original coordinates tol is absolute, so they stay at zero, and the fit
+    # says so; preconditioned, the test is relative and the fit is the
+    # optimum, where the penalty keeps them near zero too. LogisticRegression
     # cannot see these features either.
     Xt = X * 1e-300
-    with pytest.warns(ConvergenceWarning, match="left the coefficients near zero"):
-        fitted = classifier().fit(Xt, Y_CLF)
     expected = reference("classifier", Xt, Y_CLF)
+    fitted = classifier().fit(Xt, Y_CLF)
+    assert fitted.stop_reason_.startswith("Converged")
+    assert_allclose(fitted.predict_proba(Xt), expected.predict_proba(Xt), atol=1e-9)
+    with pytest.warns(ConvergenceWarning, match="left the coefficients near zero"):
+        fitted = classifier(precondition=False).fit(Xt, Y_CLF)
     assert_allclose(fitted.predict_proba(Xt), expected.predict_proba(Xt), atol=1e-9)
 
 
@@ -317,12 +330,25 @@ def test_tiny_X_classifier():
                          ids=["small-X", "small-y", "both-1e-3"])
 @pytest.mark.parametrize("batch_size", [None, 8], ids=["full-batch", "mini-batch"])
 def test_too_small_for_tol_warns(x_scale, y_scale, batch_size):
-    # Every such fit "converges" with its coefficients near zero, far from
-    # LinearRegression's; without a warning that would be a silently broken model.
-    fitted = GDLinearRegressor(batch_size=batch_size, random_state=0)
+    # With an absolute test every such fit "converges" with its coefficients
+    # near zero, far from LinearRegression's; without a warning that would be
+    # a silently broken model.
+    fitted = GDLinearRegressor(batch_size=batch_size, random_state=0, precondition=False)
     with pytest.warns(ConvergenceWarning, match="on too small a scale for tol"):
         fitted.fit(X * x_scale, Y_REG * y_scale)
     assert fitted.stop_reason_.startswith("Converged")
+
+
+@pytest.mark.parametrize("x_scale, y_scale", [(1e-8, 1.0), (1.0, 1e-8), (1e-3, 1e-3)],
+                         ids=["small-X", "small-y", "both-1e-3"])
+def test_preconditioned_fit_is_blind_to_scale(x_scale, y_scale):
+    # Standardized coordinates and a relative test: the default full-batch fit
+    # is LinearRegression's at any scale.
+    Xs, ys = X * x_scale, Y_REG * y_scale
+    fitted = GDLinearRegressor().fit(Xs, ys)
+    expected = LinearRegression().fit(Xs, ys)
+    assert_allclose(fitted.predict(Xs), expected.predict(Xs), rtol=1e-4,
+                    atol=1e-4 * np.abs(ys).max())
 
 
 # -- classes -------------------------------------------------------------------

@@ -124,3 +124,14 @@ def test_suite_runs_every_script_into_one_folder(tmp_path):
     assert set(done) == {"iteration_cost", "iteration_cost_1t"}
     assert header(tmp_path / "iteration_cost_1t.csv")[0] == "problem"
     assert (tmp_path / "iteration_cost.png").exists()
+
+
+def test_raw_features_benchmark(tmp_path):
+    raw = load("raw_features")
+    rows = raw.main(["--only", "wine", "--text", "2000x300", "--repeats", "1",
+                     "--out", str(tmp_path / "raw.csv")])
+    wine, text = rows
+    assert wine["ours_gap"] <= 1e-4 and not wine["ours_warned"]
+    assert wine["standardized_iter"] > 0
+    assert text["ours_to_rtol_iter"] is not None and text["peer_to_rtol_s"] > 0
+    assert (tmp_path / "raw.csv").exists()

@@ -73,14 +73,14 @@ def test_sample_weight_matches_weighted_logistic_regression(dataset):
 
 def test_shapes_binary_and_multiclass():
     X, y = standardized("breast_cancer")
-    binary = GDLogisticRegressor(learning_rate="line_search").fit(X, y)
+    binary = GDLogisticRegressor().fit(X, y)
     assert binary.coef_.shape == (1, X.shape[1])
     assert binary.intercept_.shape == (1,)
     assert binary.decision_function(X).shape == (len(y),)
     assert binary.predict_proba(X).shape == (len(y), 2)
 
     X, y = standardized("iris")
-    multi = GDLogisticRegressor(learning_rate="line_search").fit(X, y)
+    multi = GDLogisticRegressor().fit(X, y)
     assert multi.coef_.shape == (3, X.shape[1])
     assert multi.intercept_.shape == (3,)
     assert multi.decision_function(X).shape == (len(y), 3)
@@ -102,7 +102,7 @@ def test_shapes_binary_and_multiclass():
 def test_labels_of_any_type(labels):
     X, codes = standardized("iris" if len(labels) == 3 else "breast_cancer")
     y = labels[codes]
-    gd = GDLogisticRegressor(learning_rate="line_search").fit(X, y)
+    gd = GDLogisticRegressor().fit(X, y)
     assert_array_equal(gd.classes_, np.sort(labels))
     pred = gd.predict(X)
     assert pred.dtype == y.dtype
@@ -113,7 +113,7 @@ def test_labels_of_any_type(labels):
 @pytest.mark.parametrize("dataset", ["breast_cancer", "iris"])
 def test_prediction_methods_agree(dataset):
     X, y = standardized(dataset)
-    gd = GDLogisticRegressor(learning_rate="line_search").fit(X, y)
+    gd = GDLogisticRegressor().fit(X, y)
     proba = gd.predict_proba(X)
     assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-12)
     assert_allclose(gd.predict_log_proba(X), np.log(proba), rtol=1e-10, atol=1e-12)
@@ -127,7 +127,7 @@ def test_prediction_methods_agree(dataset):
 @pytest.mark.parametrize("dataset", ["breast_cancer", "iris"])
 def test_huge_coefficients_give_finite_probabilities(dataset):
     X, y = standardized(dataset)
-    gd = GDLogisticRegressor(learning_rate="line_search").fit(X, y)
+    gd = GDLogisticRegressor().fit(X, y)
     gd.coef_ = gd.coef_ / np.abs(gd.coef_).max() * 1e4
     with warnings.catch_warnings():
         warnings.simplefilter("error")

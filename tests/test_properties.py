@@ -253,7 +253,7 @@ def test_objective_with_l1_part_matches_finite_differences(problem):
 
     assert_matches_fd(grad, central_differences(smooth, theta), values)
     whole = central_differences(lambda t: objective.value_and_grad(t)[0], theta)
-    assert_matches_fd(objective.stationarity(theta, grad), whole, values)
+    assert_matches_fd(objective.stationarity(theta, grad, value), whole, values)
     # The value is the mean loss plus both parts of the penalty on W only.
     W = theta[: objective.X.shape[1]]
     penalty = objective.penalty

@@ -18,7 +18,7 @@ from sklearn_gd import DivergenceError, GDLinearRegressor
 MODES = ["auto", "lipschitz", "line_search"]
 # "lipschitz" (1/L) needs about 9,200 steps to reach tol=1e-9 on standardized
 # diabetes; "auto" (Barzilai-Borwein here) about 200.
-EXACT = dict(tol=1e-9, max_iter=100_000)
+EXACT = dict(tol=1e-11, max_iter=100_000)
 
 
 @pytest.fixture(scope="module")
@@ -145,7 +145,8 @@ def test_default_loss_curve_rises_only_within_its_non_monotone_safeguard(diabete
 
 def test_lipschitz_learning_rate_is_inverse_lipschitz(diabetes):
     X, y = diabetes
-    gd = GDLinearRegressor(alpha=0.5, learning_rate="lipschitz", max_iter=100_000)
+    gd = GDLinearRegressor(alpha=0.5, learning_rate="lipschitz", max_iter=100_000,
+                           precondition=False)
     gd.fit(X, y)
     assert gd.learning_rate_ == pytest.approx(1 / (lipschitz(X) + 0.5), rel=1e-3)
 
@@ -154,11 +155,11 @@ def test_auto_learning_rate_is_not_the_constant_step(diabetes):
     # Full-batch plain descent: "auto" is Barzilai-Borwein, whose steps follow
     # the curvature they meet; far fewer of them than of 1/L.
     X, y = diabetes
-    auto = GDLinearRegressor(alpha=0.5, max_iter=100_000).fit(X, y)
+    auto = GDLinearRegressor(alpha=0.5, max_iter=100_000, precondition=False).fit(X, y)
     inverse_l = 1 / (lipschitz(X) + 0.5)
     assert auto.learning_rate_ != pytest.approx(inverse_l, rel=1e-2)
     constant = GDLinearRegressor(alpha=0.5, learning_rate="lipschitz",
-                                 max_iter=100_000).fit(X, y)
+                                 max_iter=100_000, precondition=False).fit(X, y)
     assert auto.n_iter_ < constant.n_iter_ / 3
 
 
@@ -191,15 +192,16 @@ def test_float32_input_stays_float32(diabetes):
 def test_float32_default_reaches_least_squares(diabetes):
     X, y = diabetes
     X32 = X.astype(np.float32)
-    gd = GDLinearRegressor(tol=1e-3).fit(X32, y.astype(np.float32))
+    gd = GDLinearRegressor().fit(X32, y.astype(np.float32))
     assert gd.coef_.dtype == np.float32
     ref = LinearRegression().fit(X, y)
-    # max|g| <= tol puts theta within sqrt(p + 1) tol / mu of the optimum, mu
-    # the smallest eigenvalue of the Hessian [X, 1]^T [X, 1] / n.
-    A = np.column_stack([X, np.ones(len(X))])
-    mu = np.linalg.eigvalsh(A.T @ A / len(X)).min()
-    bound = np.sqrt(A.shape[1]) * 1e-3 / mu
-    assert np.linalg.norm(gd.coef_ - ref.coef_) <= bound
+
+    def half_mse(model):
+        return 0.5 * np.mean((y - model.predict(X).astype(np.float64)) ** 2)
+
+    # The relative test of the default stops within about 1e-6 of the least
+    # objective; float32 adds its rounding, 1e-7 of it.
+    assert half_mse(gd) <= half_mse(ref) * (1 + 1e-5)
 
 
 def test_max_iter_too_small_warns(diabetes):

@@ -200,6 +200,8 @@ INVALID = {
     "early_stopping": _NOT_BOOL,
     "validation_fraction": st.one_of(_below(0).map(lambda v: v if v < 0 else 0.0),
                                      st.just(0.0), _above(1), _WRONG_TYPE),
+    "precondition": st.one_of(st.sampled_from(["Auto", "yes", "standardize", 1, None]),
+                              _WRONG_TYPE),
     "warm_start": _NOT_BOOL,
     "verbose": st.one_of(st.integers(max_value=-1), st.just("loud")),
     "record_path": _NOT_BOOL,

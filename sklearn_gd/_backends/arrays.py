@@ -9,7 +9,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.special import log_softmax, softmax
 
-from .namespace import dispatched_namespace, is_dask, is_host, namespace_of, to_host
+from .namespace import dispatched_namespace, is_dask, is_host, namespace_of, to_device, to_host
 
 
 def max_row_norm(X, scale, fit_intercept):
@@ -24,6 +24,101 @@ def max_row_norm(X, scale, fit_intercept):
         squared = xp.linalg.vector_norm(X, axis=1) ** 2
         return float(xp.max(scale * (squared + int(fit_intercept))))
     return float(np.max(scale * (squared + int(fit_intercept))))
+
+
+def column_moments(X, weights, center=True):
+    r"""The weighted mean and standard deviation of every column of ``X``,
+    as float64 NumPy arrays, without a copy of ``X``.
+
+    ``weights`` sum to one. Without ``center`` the mean is zero and the
+    scale the root mean square. Dense ``X`` is read block of rows by block
+    of rows and its spread summed around the mean, so that a column of large
+    values with a small spread (dates as ordinals) keeps its digits; sparse
+    ``X`` takes :math:`E[x^2] - E[x]^2`, which keeps it sparse. Every sum
+    runs in an order set by the shapes alone, whatever the thread count.
+    """
+    if is_dask(X):
+        mean = (weights @ X).compute() if center else np.zeros(X.shape[1])
+        spread = (((X - mean) ** 2) * weights[:, None]).sum(axis=0).compute()
+        return np.asarray(mean, dtype=np.float64), np.sqrt(np.asarray(spread, np.float64))
+    if not is_host(X):
+        return _namespace_moments(X, weights, center)
+    weights = np.asarray(to_host(weights), dtype=np.float64)
+    if sp.issparse(X):
+        mean = _sparse_column_sums(X, weights, 1) if center else np.zeros(X.shape[1])
+        square = _sparse_column_sums(X, weights, 2)
+        return mean, np.sqrt(np.maximum(square - mean * mean, 0))
+    mean = np.zeros(X.shape[1])
+    if center:
+        for start, block in _row_blocks(X):
+            mean += np.einsum("i,ij->j", weights[start:start + len(block)], block)
+    spread = np.zeros(X.shape[1])
+    for start, block in _row_blocks(X):
+        block = block - mean
+        spread += np.einsum("i,ij,ij->j", weights[start:start + len(block)], block, block)
+    return mean, np.sqrt(spread)
+
+
+def _row_blocks(X):
+    """``(start, rows)`` of NumPy ``X`` in float64 blocks of about 1 MiB."""
+    rows = max(1, (1 << 20) // max(8 * X.shape[1], 1))
+    for start in range(0, X.shape[0], rows):
+        yield start, np.asarray(X[start:start + rows], dtype=np.float64)
+
+
+def _sparse_column_sums(X, weights, power):
+    r""":math:`\sum_i w_i x_{ij}^{power}` of a CSR or CSC ``X``, a block of its
+    compressed axis at a time (a temporary of a block's entries, never of all
+    of them, and no conversion of ``X``)."""
+    out = np.zeros(X.shape[1])
+    by_rows = X.format == "csr"
+    lines = X.shape[0] if by_rows else X.shape[1]
+    step = max(1, lines * (1 << 17) // max(X.nnz, 1))
+    for start in range(0, lines, step):
+        stop = min(start + step, lines)
+        first, last = X.indptr[start], X.indptr[stop]
+        counts = np.diff(X.indptr[start:stop + 1])
+        values = X.data[first:last].astype(np.float64) ** power
+        if by_rows:
+            values *= np.repeat(weights[start:stop], counts)
+            out += np.bincount(X.indices[first:last], weights=values, minlength=len(out))
+        else:
+            values *= weights[X.indices[first:last]]
+            out[start:stop] += np.bincount(np.repeat(np.arange(stop - start), counts),
+                                           weights=values, minlength=stop - start)
+    return out
+
+
+def _namespace_moments(X, weights, center):
+    """:func:`column_moments` of a namespace array, on its device (two passes,
+    the mean's and the spread's, in blocks of rows)."""
+    xp, _ = namespace_of(X)
+    weights = xp.astype(to_device(np.asarray(to_host(weights)), X), X.dtype)
+    rows = max(1, (1 << 24) // max(4 * X.shape[1], 1))
+    # The array API forbids slices that end past the array.
+    blocks = [slice(start, min(start + rows, X.shape[0]))
+              for start in range(0, X.shape[0], rows)]
+    mean = xp.zeros(X.shape[1], dtype=X.dtype, device=X.device)
+    if center:
+        for rows in blocks:
+            mean += weights[rows] @ X[rows, :]
+    spread = xp.zeros_like(mean)
+    for rows in blocks:
+        block = X[rows, :] - mean
+        spread += weights[rows] @ (block * block)
+    return (np.asarray(to_host(mean), dtype=np.float64),
+            np.sqrt(np.asarray(to_host(spread), dtype=np.float64)))
+
+
+def predictions(X, W, b):
+    """The raw predictions ``X @ W + b`` (``b`` None: none) as a float64 NumPy
+    array, wherever ``X`` lives (``W`` and ``b`` are NumPy)."""
+    if is_host(X) or is_dask(X):
+        Z = X @ W
+    else:
+        Z = X @ to_device(W, X)
+    Z = np.asarray(to_host(Z), dtype=np.float64)
+    return Z if b is None else Z + b
 
 
 def log_frobenius_norm(X):

@@ -3,14 +3,15 @@ r"""The gradient passes over host data: NumPy arrays and scipy.sparse matrices.
 Which pass runs is chosen per call, from the data and the loss alone (see
 :mod:`sklearn_gd._backends.passes` for the sums they compute):
 
-- **fused** (numba installed, dense C-contiguous ``X``, one output, a loss
-  that names a compiled kernel): one compiled loop over the rows
-  (:mod:`sklearn_gd._backends.kernels`), about one ``X @ w`` in time;
+- **fused** (numba installed, a loss that names a compiled kernel, and
+  dense C-contiguous ``X``, or CSR ``X`` with one output): one compiled loop
+  over the rows (:mod:`sklearn_gd._backends.kernels`), about one ``X @ w``
+  in time;
 - **blocked** (other dense ``X`` larger than a cache): the numpy pass over
   blocks of rows small enough that the second read of a block, by
   ``X_B.T @ r_B``, comes from the cache;
-- **plain** (sparse ``X``, or small enough to stay in cache): ``X @ W``, the
-  loss, then ``X.T @ R``.
+- **plain** (other sparse ``X``, or small enough to stay in cache): ``X @ W``,
+  the loss, then ``X.T @ R``.
 
 Setting the environment variable ``SKLEARN_GD_NUMBA=0`` turns the fused pass
 off, for comparison or if a numba build misbehaves.
@@ -113,12 +114,16 @@ def host_pass(X, Y, weights, loss, W, b=None, n_threads=1, fused=True):
 
 def _fused_kind(X, loss, W):
     """The kernel's loss code for this call, or None where it cannot run."""
-    if sp.issparse(X) or not X.flags.c_contiguous:
-        return None
     # The loss names its kernel; a loss without one runs the numpy passes. Only
-    # the softmax's kernel takes several outputs (one per class).
+    # the softmax's kernel takes several outputs (one per class), and dense
+    # rows only.
     name = getattr(loss, "kernel", None)
-    if name is None or (W.shape[1] != 1 and name != "multinomial"):
+    if sp.issparse(X):
+        if X.format != "csr" or W.shape[1] != 1:
+            return None
+    elif not X.flags.c_contiguous or (W.shape[1] != 1 and name != "multinomial"):
+        return None
+    if name is None:
         return None
     kernels = _kernels()
     if kernels is None or X.dtype not in (np.float32, np.float64):
@@ -127,8 +132,15 @@ def _fused_kind(X, loss, W):
 
 
 def _fused(X, Y, weights, W, b, kind, n_threads):
-    threads = n_threads if X.size >= PARALLEL_MIN_SIZE else 1
     kernels = _kernels()
+    if sp.issparse(X):
+        threads = n_threads if X.nnz >= PARALLEL_MIN_SIZE else 1
+        value, grad_w, grad_b = kernels.csr_pass(
+            X, Y[:, 0], weights, np.ascontiguousarray(W[:, 0]), 0.0 if b is None else b[0],
+            kind, threads)
+        return (value, grad_w[:, None],
+                None if b is None else np.array([grad_b], X.dtype))
+    threads = n_threads if X.size >= PARALLEL_MIN_SIZE else 1
     if kind == kernels.MULTINOMIAL:
         intercept = np.zeros(W.shape[1]) if b is None else b
         value, grad_W, grad_b = kernels.multinomial_pass(X, Y[:, 0], weights, W,

@@ -12,6 +12,7 @@ from .._backends.namespace import to_host
 from .._backends.threads import threads_for
 from .._linear.params import coef_from_theta, theta_from_coef
 from .._linear.penalties import PENALTIES
+from .._linear.standardized import standardize
 from .._optim.averaging import Averaging
 from .._optim.config import make_rule_and_step
 from .._optim.loop import run
@@ -53,6 +54,7 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         "random_state": ["random_state"],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "precondition": [StrOptions({"auto"}), "boolean"],
         "warm_start": ["boolean"],
         "verbose": ["verbose"],
         "record_path": ["boolean"],
@@ -83,6 +85,10 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         with ``record_path``, their path. Returns the core's result.
         """
         random_state = check_random_state(self.random_state)
+        if self._preconditions():
+            # The core hands back points (the result, the path, the
+            # callbacks') in the original coordinates.
+            objective = standardize(objective)
         objective, loss = self._hold_out(objective, stratify, random_state)
         result = self._descend(objective, loss, random_state, callbacks, attributes)
         vars(self).update(attributes(result.x))
@@ -91,6 +97,20 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         self._place_fitted(objective.X)
         callbacks.end()
         return result
+
+    def _preconditions(self):
+        """Whether ``fit`` descends in standardized coordinates: full batches
+        only, whose objective the statistics of all of ``X`` describe."""
+        if self.precondition == "auto":
+            return isinstance(self.learning_rate, str) and self.batch_size is None
+        if self.precondition and self.batch_size is not None:
+            raise ValueError(
+                f"precondition=True descends full batches in standardized "
+                f"coordinates; batch_size={self.batch_size} descends mini-batches, "
+                "which step the original ones. Use batch_size=None, or precondition="
+                "'auto' or False."
+            )
+        return bool(self.precondition)
 
     def _place_fitted(self, X):
         """Move the fitted arrays where ``X`` lives
@@ -128,7 +148,7 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         rule, step = self._rule_and_step(objective, x0, batch_size)
         early = None if validation_loss is None else EarlyStopping(
             self.n_iter_no_change, self.tol, validation_loss)
-        bridge = callbacks.per_step(x0, attributes,
+        bridge = callbacks.per_step(objective.to_original(x0), attributes,
                                     "iteration" if batch_size is None else "epoch")
         options = self._options(
             batch_size, random_state, max_iter=self.max_iter,
@@ -144,11 +164,11 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         self._set_record(result)
         if result.warning is not None:
             warn_at_caller(result.warning)
-        if result.status == "converged" and not np.any(x0):
+        if result.status == "converged" and not np.any(x0) and not objective.relative_test:
             start_jac = result.start_jac
             if start_jac is None:  # mini-batches take no gradient at x0
                 start_jac = objective.value_and_grad(x0)[1]
-            self._warn_if_nothing_to_fit(objective.split(start_jac)[0])
+            self._warn_if_nothing_to_fit(start_jac[: objective.X.shape[1]])
         vars(self).pop("_partial_state", None)
         return result
 
@@ -311,7 +331,7 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
                 f"problem {objective.X.shape[1]} and {zeros.shape[1]}. Fit with "
                 "warm_start=False, or start a new estimator."
             )
-        return theta.astype(zeros.dtype)
+        return objective.from_original(theta.astype(zeros.dtype))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

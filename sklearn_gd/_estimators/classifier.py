@@ -103,11 +103,15 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
     max_iter : int >= 1, default=1000
         The most iterations (gradient steps).
     tol : float >= 0, default=1e-4
-        Stop when :math:`\max_j |\nabla J_j| \le` ``tol`` (the test of
-        :class:`~sklearn.linear_model.LogisticRegression`'s lbfgs on the
-        same mean objective). Mini-batches and early stopping compare the
-        epoch objective or the validation score with ``tol`` instead (see
-        ``batch_size`` and ``early_stopping``).
+        The full-batch descent stops when its gradient meets ``tol``. With
+        ``precondition`` (the default for string learning rates) the test
+        is relative and scale-free (see ``precondition``): the default stops
+        within about 1e-6 of the optimum's objective, relatively, whatever
+        the features' units. Without it, when :math:`\max_j |\nabla J_j| \le`
+        ``tol`` (the test of :class:`~sklearn.linear_model.LogisticRegression`'s
+        lbfgs on the same mean objective). Mini-batches and early stopping
+        compare the epoch objective or the validation score with ``tol``
+        instead (see ``batch_size`` and ``early_stopping``).
     <max_time>
     <solver parameters>
     <batch parameters>
@@ -168,7 +172,7 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
     >>> X, y = load_iris(return_X_y=True)
     >>> clf = make_pipeline(StandardScaler(), GDLogisticRegressor(learning_rate="line_search"))
     >>> clf.fit(X, y)[-1].stop_reason_
-    'Converged after 302 iterations: max |gradient| <= tol=0.0001.'
+    'Converged after 625 iterations: max |relative scaled gradient| <= tol=0.0001.'
     >>> clf.predict_proba(X[:1]).shape
     (1, 3)
     """
@@ -184,7 +188,7 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
                  power_t=0.5, n_iter_no_change=10, batch_size=None, shuffle=True,
                  average=False, random_state=None, early_stopping=False,
                  validation_fraction=0.1,
-                 warm_start=False, verbose=0, record_path=False,
+                 precondition="auto", warm_start=False, verbose=0, record_path=False,
                  class_weight=None):
         self.penalty = penalty
         self.alpha = alpha
@@ -208,6 +212,7 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
         self.random_state = random_state
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
+        self.precondition = precondition
         self.warm_start = warm_start
         self.verbose = verbose
         self.record_path = record_path

@@ -139,15 +139,45 @@ BATCH_PARAMETERS = r"""    batch_size : int >= 1 or None, default=None
         rows depends on ``random_state``.
 """
 
-FIT_PARAMETERS = r"""    warm_start : bool, default=False
+FIT_PARAMETERS = r"""    precondition : "auto" or bool, default="auto"
+        Descend full batches in standardized coordinates, the objective
+        unchanged. With columns' means :math:`\mu_j` and scales :math:`s_j`
+        the parameters are :math:`W'_j = s_j W_j` and
+        :math:`b' = b + \mu^\top W`, the model the same,
+        :math:`X W + b = X_c W' + b'` with :math:`X_c = (X - \mu) / s`,
+        read from ``X`` itself (no copy; sparse ``X`` stays sparse). At the
+        start :math:`\mu` and :math:`s` are the columns' weighted means and
+        standard deviations (:math:`s_j^2 = \sigma_j^2 + \alpha (1 - \rho) /
+        \bar d`, :math:`\bar d` the loss's mean curvature), so raw features,
+        large offsets and mixed units converge as standardized ones do; as
+        the descent goes they are measured again, weighted by the samples'
+        curvatures where it has got to, when they have moved by more than a
+        factor of 2 (at iterations 10, 20, 40, 80...: only for the ``"bb"``
+        and ``"line_search"`` steps, which find their steps in any
+        coordinates). The stopping test is then relative and
+        scale-free: :math:`\max_j |\partial J / \partial W'_j| / \sqrt{\bar d
+        J} \le` ``tol``, the largest drop a Newton step along one coordinate
+        would bring at most :math:`\mathrm{tol}^2 / 2` of :math:`J`.
+        ``coef_``, ``intercept_``, the path, the loss curve and the
+        callbacks are in the original coordinates; ``learning_rate_`` is
+        the step in the new ones. Without an intercept the columns are
+        scaled by their root mean square, not centered. ``"auto"``
+        preconditions full-batch fits with a string ``learning_rate``, and
+        not a float one, whose textbook step :math:`\eta` is meant in the
+        original coordinates, nor mini-batches, which step the original
+        coordinates (True with ``batch_size`` set is an error).
+        ``partial_fit`` never preconditions: a stream's chunks have no
+        common statistics.
+    warm_start : bool, default=False
         Start the descent from the coefficients of the previous ``fit``
         instead of zeros (they must have the same shape). ``partial_fit``
         always continues from them.
     verbose : int >= 0, default=0
         If positive, print one line per iteration: the objective, the step
-        size and the largest absolute component of the gradient (of the
-        smooth part); with mini-batches, one line per epoch: the epoch
-        objective and the last step size.
+        size and what the stopping test compares with ``tol`` (the largest
+        absolute component of the gradient of the smooth part, relative and
+        scaled with ``precondition``); with mini-batches, one line per
+        epoch: the epoch objective and the last step size.
     record_path : bool, default=False
         Keep the coefficients and intercepts after every iteration (every
         epoch, for mini-batches) in ``coef_path_`` and ``intercept_path_``,

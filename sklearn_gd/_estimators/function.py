@@ -41,7 +41,7 @@ class FunctionProblem:
     def nonsmooth_value(self, x):
         return self._l1.nonsmooth_value(x)
 
-    def stationarity(self, x, g):
+    def stationarity(self, x, g, f):
         return self._l1.min_norm_subgradient(x, g) if self.nonsmooth else g
 
     def value_and_grad(self, x):

@@ -90,7 +90,10 @@ class GDLinearRegressor(RegressorMixin, BaseGD):
     max_iter : int >= 1, default=1000
         The most iterations (gradient steps).
     tol : float >= 0, default=1e-4
-        Stop when :math:`\max_j |\nabla J_j| \le` ``tol``. The test is on the
+        The full-batch descent stops when its gradient meets ``tol``. With
+        ``precondition`` (the default for string learning rates) the test
+        is relative and scale-free (see ``precondition``); without it, when
+        :math:`\max_j |\nabla J_j| \le` ``tol``. The test is on the
         gradient, not on the drop of the objective, which stalls long before
         the optimum on ill-conditioned data. Mini-batches and early stopping
         compare the epoch objective or the validation score with ``tol``
@@ -152,7 +155,7 @@ class GDLinearRegressor(RegressorMixin, BaseGD):
                  power_t=0.5, n_iter_no_change=10, batch_size=None, shuffle=True,
                  average=False, random_state=None, early_stopping=False,
                  validation_fraction=0.1,
-                 warm_start=False, verbose=0, record_path=False):
+                 precondition="auto", warm_start=False, verbose=0, record_path=False):
         self.penalty = penalty
         self.alpha = alpha
         self.l1_ratio = l1_ratio
@@ -175,6 +178,7 @@ class GDLinearRegressor(RegressorMixin, BaseGD):
         self.random_state = random_state
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
+        self.precondition = precondition
         self.warm_start = warm_start
         self.verbose = verbose
         self.record_path = record_path

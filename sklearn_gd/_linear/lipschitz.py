@@ -26,11 +26,21 @@ def gram_spectral_norm(X, weights, fit_intercept, *, n_threads=1, max_iter=100,
     margin.
     """
     n_params = X.shape[1] + int(fit_intercept)
-    v = np.random.default_rng(0).standard_normal(n_params).astype(host_dtype(X))
+    return power_iteration(
+        lambda v: gram_matvec(X, weights, fit_intercept, v, n_threads, fused), n_params,
+        host_dtype(X), max_iter=max_iter, rtol=rtol)
+
+
+def power_iteration(matvec, n_params, dtype, *, max_iter=100, rtol=1e-4):
+    """The largest eigenvalue of the symmetric positive semi-definite operator
+    ``matvec`` on vectors of ``n_params`` entries, from a fixed random start
+    (a deterministic estimate, from below), stopped once it moves by less
+    than ``rtol`` (relative)."""
+    v = np.random.default_rng(0).standard_normal(n_params).astype(dtype)
     v /= norm(v)
     estimate = 0.0
     for _ in range(max_iter):
-        u = _gram_matvec(X, weights, fit_intercept, v, n_threads, fused)
+        u = matvec(v)
         previous, estimate = estimate, _norm(u)
         if estimate == 0.0:
             return 0.0
@@ -48,7 +58,7 @@ def _norm(u):
     return 0.0 if largest == 0.0 else largest * norm(u / largest)
 
 
-def _gram_matvec(X, weights, fit_intercept, v, n_threads, fused):
+def gram_matvec(X, weights, fit_intercept, v, n_threads=1, fused=True):
     r"""``A^T diag(w) A v``: the gradient of :math:`\tfrac12 \sum_i w_i (a_i v)^2`,
     which one gradient pass computes while reading ``X`` once."""
     p = X.shape[1]

@@ -8,6 +8,9 @@ respect to ``Z``, and ``curvature``, a bound on the second derivative in
 ``xp`` is the array namespace of ``Y`` and ``Z``: NumPy by default, or that of
 an array API library when the data lives there (:mod:`sklearn_gd._backends.namespace`).
 ``labels`` says that the targets are class indices ``0..K-1``, one column.
+``curvatures(Z)`` is each sample's second derivative in ``Z``, averaged over
+the outputs' diagonal (NumPy ``Z``): what the Hessian's diagonal weighs the
+samples by.
 """
 
 import numpy as np
@@ -28,6 +31,9 @@ class HalfSquaredError:
                 return 0.5 * np.square(R[:, 0]), R
             return 0.5 * np.einsum("ij,ij->i", R, R), R
         return 0.5 * xp.sum(R * R, axis=1), R
+
+    def curvatures(self, Z):
+        return np.ones(len(Z))
 
 
 class BinaryLogLoss:
@@ -53,6 +59,11 @@ class BinaryLogLoss:
         inverse = 1 / (1 + e)
         sigmoid = xp.where(z >= 0, inverse, e * inverse)
         return losses, (sigmoid - Y[:, 0])[:, None]
+
+    def curvatures(self, Z):
+        r""":math:`\sigma(z) (1 - \sigma(z)) = e^{-|z|} / (1 + e^{-|z|})^2`."""
+        e = np.exp(-np.abs(Z[:, 0]))
+        return e / (1 + e) ** 2
 
 
 class MultinomialLogLoss:
@@ -82,6 +93,12 @@ class MultinomialLogLoss:
         one_hot = xp.astype(labels[:, None] == xp.arange(Z.shape[1], device=Z.device),
                             Z.dtype)
         return log_norm - xp.sum(Z * one_hot, axis=1), dZ - one_hot
+
+    def curvatures(self, Z):
+        """The mean over the classes of :math:`p_k (1 - p_k)`."""
+        P = np.exp(Z - Z.max(axis=1, keepdims=True))
+        P /= P.sum(axis=1, keepdims=True)
+        return (P * (1 - P)).mean(axis=1)
 
 
 def _softmax_loss_gradient(labels, Z):

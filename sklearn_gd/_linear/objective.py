@@ -61,6 +61,10 @@ class LinearModelObjective:
 
     n_threads = 1
     fused = True
+    # Whether the stopping test is relative to the objective's size
+    # (:mod:`sklearn_gd._linear.standardized`), so that no scale of the data
+    # alone can meet it at the start.
+    relative_test = False
 
     def __init__(self, X, Y, sample_weight, loss, *, alpha, l1_ratio=0.0, fit_intercept,
                  n_outputs):
@@ -94,7 +98,13 @@ class LinearModelObjective:
         return np.zeros(shape, dtype=host_dtype(self.X))
 
     def split(self, theta):
-        """``(W, b)``; ``b`` is zeros when there is no intercept."""
+        """``(W, b)`` of the parameters ``theta``; ``b`` is zeros when there is
+        no intercept."""
+        return self._split(theta)
+
+    def _split(self, theta):
+        """``(W, b)``, the rows of ``theta`` as they are (the methods below
+        take ``theta`` in the coordinates of ``(W, b)``)."""
         p = self.X.shape[1]
         b = theta[p] if self.fit_intercept else np.zeros_like(theta[0])
         return theta[:p], b
@@ -171,7 +181,7 @@ class LinearModelObjective:
 
     def mean_loss(self, theta):
         """The weighted mean loss, without the penalty (a validation loss)."""
-        W, b = self.split(theta)
+        W, b = self._split(theta)
         return loss_pass(self.X, self.Y, self._weights, self.loss, W,
                          b if self.fit_intercept else None, fused=self._compiled)[0]
 
@@ -181,7 +191,7 @@ class LinearModelObjective:
         The data term comes from one gradient pass over ``X``
         (:func:`~sklearn_gd._backends.passes.loss_pass`, which picks the fastest).
         """
-        W, b = self.split(theta)
+        W, b = self._split(theta)
         value, grad_W, grad_b = loss_pass(
             self.X, self.Y, self._weights, self.loss, W,
             b if self.fit_intercept else None, n_threads=self.n_threads,
@@ -212,7 +222,7 @@ class LinearModelObjective:
         return float(weights @ losses)
 
     def nonsmooth_value(self, theta):
-        return self.penalty.nonsmooth_value(self.split(theta)[0])
+        return self.penalty.nonsmooth_value(self._split(theta)[0])
 
     def prox(self, theta, eta):
         """The proximal step of the L1 part on ``W``; the intercept is free."""
@@ -223,8 +233,9 @@ class LinearModelObjective:
         out[:p] = self.penalty.prox(theta[:p], eta)
         return out
 
-    def stationarity(self, theta, grad):
-        """The subgradient of least size: the gradient itself without L1."""
+    def stationarity(self, theta, grad, value):
+        """The subgradient of least size: the gradient itself without L1
+        (``value``, the objective at ``theta``, is not needed here)."""
         if not self.nonsmooth:
             return grad
         out = grad.copy()
@@ -249,7 +260,7 @@ class LinearModelObjective:
         gram = gram_spectral_norm(self.X, self._weights, self.fit_intercept,
                                   n_threads=self.n_threads, rtol=rtol,
                                   fused=self._compiled)
-        return self.loss.curvature * gram + self.penalty.l2
+        return self.loss.curvature * gram + self._penalty_curvature()
 
     def batch_lipschitz(self, batch_size):
         r"""The expected smoothness of batches of ``batch_size`` samples.
@@ -271,7 +282,7 @@ class LinearModelObjective:
             return self.lipschitz()
         single = self.loss.curvature * max_row_norm(
             self.X, self._weights * n, self.fit_intercept
-        ) + self.penalty.l2
+        ) + self._penalty_curvature()
         # At b = 1 the whole data's L has no weight: no power iteration for it.
         # Otherwise a percent will do (the estimate is from below, so the step
         # is at most a percent longer than 1/L(b), far inside the 2/L(b) that
@@ -280,3 +291,15 @@ class LinearModelObjective:
         # eigenvalues are close.
         full = 0.0 if b == 1 else self.lipschitz(rtol=1e-2)
         return (n * (b - 1) * full + (n - b) * single) / (b * (n - 1))
+
+    def _penalty_curvature(self):
+        return self.penalty.l2
+
+    def to_original(self, theta):
+        """``theta`` in the coordinates of ``(W, b)``: itself here (see
+        :mod:`sklearn_gd._linear.standardized` for another)."""
+        return theta
+
+    def from_original(self, theta):
+        """The inverse of :meth:`to_original`."""
+        return theta

@@ -53,15 +53,18 @@ class ElasticNet:
     def nonsmooth_value(self, W):
         return self.l1 * float(np.abs(W).sum()) if self.nonsmooth else 0.0
 
-    def prox(self, W, eta):
+    def prox(self, W, eta, weights=1.0):
         r"""Soft-thresholding, :math:`\mathrm{sign}(w) \max(|w| - \eta \alpha \rho, 0)`.
 
-        The minimizer of :math:`\tfrac{1}{2\eta}\|V - W\|^2 + \alpha\rho\|V\|_1`.
+        The minimizer of :math:`\tfrac{1}{2\eta}\|V - W\|^2 + \alpha\rho\|V\|_1`;
+        with ``weights`` :math:`c_j` (one per row of ``W``), of
+        :math:`\tfrac{1}{2\eta}\|V - W\|^2 + \alpha\rho \sum_j c_j \|V_j\|_1`,
+        row by row with the threshold :math:`\eta \alpha \rho c_j`.
         """
-        threshold = eta * self.l1
+        threshold = eta * self.l1 * weights
         return np.sign(W) * np.maximum(np.abs(W) - threshold, 0)
 
-    def min_norm_subgradient(self, W, G):
+    def min_norm_subgradient(self, W, G, weights=1.0):
         r"""The subgradient of least size at ``W`` of the whole objective.
 
         ``G`` is the gradient of the smooth part. Where :math:`w \ne 0` the
@@ -71,5 +74,6 @@ class ElasticNet:
         It is zero exactly at the optimum, whatever the step size, which makes
         it the stopping test of a non-smooth objective.
         """
-        at_zero = np.sign(G) * np.maximum(np.abs(G) - self.l1, 0)
-        return np.where(W != 0, G + self.l1 * np.sign(W), at_zero)
+        l1 = self.l1 * weights  # per row, with weights (see prox)
+        at_zero = np.sign(G) * np.maximum(np.abs(G) - l1, 0)
+        return np.where(W != 0, G + l1 * np.sign(W), at_zero)

@@ -2,7 +2,7 @@ r"""The full-batch descent loop that every estimator and :func:`minimize` run.
 
 One iteration::
 
-    if max |s_k| <= tol: stop ("converged")       s_k = stationarity(x_k, g_k)
+    if max |s_k| <= tol: stop ("converged")       s_k = stationarity(x_k, g_k, f_k)
     d_k, state = rule.update(g(y_k), state)
     eta_k, x_{k+1}, f_{k+1}, g_{k+1} = step(problem, y_k, f(y_k), g(y_k), d_k)
     if f_{k+1} is non-finite or blew up: stop ("diverged")
@@ -14,14 +14,29 @@ One iteration::
 size otherwise. The test comes first so that the last iterate is tested too; a
 test on the drop of the objective would stop long before the optimum on an
 ill-conditioned problem.
+
+A problem that can change its own coordinates (``rescaled(x)``, the
+estimators' standardized objective) is asked to at iteration
+:data:`RESCALE_AFTER` and at every doubling of it (10, 20, 40, ...),
+when the step size finds its own steps (``step.searches``) and nothing else
+keeps iterates (early stopping): it hands back itself in the new
+coordinates and ``x`` in them, or None to go on as it is. The rule and the
+step size then start afresh from the new point, the step size with its last
+step. Points leave the loop (the path, the callbacks, the result's ``x``) in
+the problem's ``to_original`` coordinates, the same whatever the changes.
 """
 
 import numpy as np
 
+from .problem import measure_name, original
 from .record import Record, callback_stops
 from .result import Stop, finish
 from .step_sizes import LineSearchFailed
 from .stopping import BlowUpWatch, finite, grad_size
+
+# The iteration of the first change of coordinates; the next ones at its
+# doublings, so that a descent of k iterations is asked about log2(k) times.
+RESCALE_AFTER = 10
 
 
 def initial_state(rule, step, x0, state):
@@ -42,19 +57,25 @@ def descend(problem, x0, *, rule, step, options, state=None):
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         x = y = x0
         f, g = fy, gy = problem.value_and_grad(x)
-        record = Record(options.record_path, x, f, g)
+        record = Record(options.record_path, original(problem, x), f, g)
         rule_state, step_state = initial_state(rule, step, x, state)
         if rule.extrapolates and rule.lookahead(rule_state) is not x:
             y = rule.lookahead(rule_state)
             fy, gy = problem.value_and_grad(y)
         blown_up = BlowUpWatch(f, g)
         stop = Stop(None if finite(f, g) else "diverged", 0, step_state["eta"])
+        rescale_at = _first_rescale(problem, rule, step, options)
         while stop.status is None:
-            if grad_size(problem.stationarity(x, g)) <= options.tol:
+            if grad_size(problem.stationarity(x, g, f)) <= options.tol:
                 stop.status = "converged"
             elif stop.nit == options.max_iter:
                 stop.status = "max_iter"
             else:
+                if stop.nit == rescale_at:
+                    rescale_at *= 2
+                    problem, x, f, g, rule_state, step_state = _rescale(
+                        problem, x, f, g, rule, step, (rule_state, step_state))
+                    y, fy, gy = x, f, g
                 d, rule_state = rule.update(gy, rule_state)
                 try:
                     stop.eta, x, f, g, step_state = step(problem, y, fy, gy, d, step_state)
@@ -63,8 +84,8 @@ def descend(problem, x0, *, rule, step, options, state=None):
                     stop.message = f"Stopped after {stop.nit} iterations: {exc}."
                     break
                 stop.nit += 1
-                record.add(x, f)
-                stop.status = _after_step(options, blown_up, x, f, g, stop)
+                record.add(original(problem, x), f)
+                stop.status = _after_step(options, blown_up, problem, x, f, g, stop)
                 y, fy, gy = x, f, g
                 if stop.status is None and rule.extrapolates:
                     y, rule_state = rule.extrapolate(x, rule_state)
@@ -72,18 +93,40 @@ def descend(problem, x0, *, rule, step, options, state=None):
     x, f, g = _best_if_early_stopped(problem, options.early_stopping, x, f, g)
     if stop.status == "max_time":
         stop.message = options.time_limit.message(
-            stop.nit, "iterations", problem.stationarity(x, g), options.tol)
+            stop.nit, "iterations", problem.stationarity(x, g, f), options.tol,
+            measure_name(problem))
     return finish(problem, options, record, stop, (x, f, g), (rule_state, step_state))
 
 
-def _after_step(options, blown_up, x, f, g, stop):
+def _rescale(problem, x, f, g, rule, step, state):
+    """The problem in new coordinates if it changes them at ``x``, the point
+    and gradient in them, and the rule and step size begun afresh (the step
+    size from its last step); else all as it was."""
+    changed = problem.rescaled(x)
+    if changed is None:
+        return problem, x, f, g, *state
+    problem, x = changed
+    f, g = problem.value_and_grad(x)
+    return problem, x, f, g, rule.init(x), {**step.init(), "eta": state[1]["eta"]}
+
+
+def _first_rescale(problem, rule, step, options):
+    """The iteration of the first change of coordinates; None for none."""
+    if (getattr(problem, "rescaled", None) is None or not step.searches
+            or rule.extrapolates or options.early_stopping is not None):
+        return None
+    return RESCALE_AFTER
+
+
+def _after_step(options, blown_up, problem, x, f, g, stop):
     """The status after a full-batch step: None to go on."""
     if blown_up(f, g):
         return "diverged"
     if options.early_stopping is not None and options.early_stopping.stalled(x):
         return "early_stopping"
-    if options.callback is not None and callback_stops(options.callback, x, f, g,
-                                                       stop.nit, stop.eta):
+    if options.callback is not None and callback_stops(
+            options.callback, original(problem, x), f, g, stop.nit, stop.eta,
+            (measure_name(problem), grad_size(problem.stationarity(x, g, f)))):
         return "callback"
     if options.time_limit.passed():
         return "max_time"

@@ -24,7 +24,7 @@ shrinks, if its schedule can (``"adaptive"``), or the descent stops.
 import numpy as np
 
 from .descent import initial_state
-from .problem import prox_step, value
+from .problem import measure_name, prox_step, value
 from .record import Record, callback_stops
 from .result import Stop, finish
 from .stopping import BlowUpWatch, Patience, reason_message
@@ -185,8 +185,9 @@ def _message(problem, options, stop, x, record):
         return reason_message("diverged", nit, record.f0, record.losses[-1], None, tol,
                               stop.eta)
     if stop.status == "max_time":
-        g = problem.value_and_grad(x)[1]
-        return options.time_limit.message(nit, "epochs", problem.stationarity(x, g), tol)
+        f, g = problem.value_and_grad(x)
+        return options.time_limit.message(nit, "epochs", problem.stationarity(x, g, f), tol,
+                                          measure_name(problem))
     if stop.status == "converged":
         return (f"Converged after {nit} epochs: the epoch objective improved by less "
                 f"than tol={tol:g} for {options.patience} epochs in a row.")

@@ -7,11 +7,13 @@ The loops ask a problem for
   to the relative tolerance ``rtol`` where it is estimated;
 - ``prox(x, eta)``: the proximal step of its non-smooth part;
 - ``nonsmooth_value(x)``: the value of that part (for the line search);
-- ``stationarity(x, g)``: what the stopping test measures, zero exactly at an
-  optimum (the gradient itself for a smooth problem);
+- ``stationarity(x, g, f)``: what the stopping test measures, zero exactly at an
+  optimum (the gradient itself for a smooth problem), from the point, its
+  gradient and the objective there;
 - ``nonsmooth``: whether there is a non-smooth part.
 
-The mini-batch loop also asks for ``batch(rows)``, the problem on some samples
+Points leave the loops in the coordinates of ``to_original(x)`` where a
+problem has it (:func:`original`). The mini-batch loop also asks for ``batch(rows)``, the problem on some samples
 as an unbiased estimate, and ``n_samples``; and for ``value(x)``, the objective
 alone, where a problem offers it (:func:`value`).
 
@@ -20,6 +22,20 @@ alone, where a problem offers it (:func:`value`).
 objectives (:mod:`sklearn_gd._linear.objective`) and a user's function
 (:mod:`sklearn_gd._estimators.function`) offer them all.
 """
+
+
+def original(problem, x):
+    """``x`` in the coordinates the problem reports points in: its
+    ``to_original`` where it has one (a problem that changes its own
+    coordinates maps back to fixed ones), else ``x`` itself."""
+    to_original = getattr(problem, "to_original", None)
+    return x if to_original is None else to_original(x)
+
+
+def measure_name(problem):
+    """How messages name what ``stationarity`` measures: the problem's own
+    ``measure`` where it has one."""
+    return getattr(problem, "measure", "max |gradient|")
 
 
 def value(problem, x):
@@ -46,5 +62,5 @@ class Smooth:
     def nonsmooth_value(self, x):
         return 0.0
 
-    def stationarity(self, x, g):
+    def stationarity(self, x, g, f):
         return g

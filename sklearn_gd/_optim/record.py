@@ -34,9 +34,13 @@ class Record:
         return None if self._path is None else np.stack(self._path)
 
 
-def callback_stops(callback, x, f, g, nit, eta):
-    """Whether the user's ``callback``, told of this step, asks to stop."""
-    info = DescentResult(x=x, fun=f, jac=g, nit=nit, learning_rate=eta)
+def callback_stops(callback, x, f, g, nit, eta, measure=None):
+    """Whether the user's ``callback``, told of this step, asks to stop.
+
+    ``measure`` is ``(name, value)`` of the stopping test at this step (None
+    for epochs), which ``verbose`` prints.
+    """
+    info = DescentResult(x=x, fun=f, jac=g, nit=nit, learning_rate=eta, measure=measure)
     try:
         stop = callback(info)
         return isinstance(stop, (bool, np.bool_)) and bool(stop)
@@ -47,9 +51,13 @@ def callback_stops(callback, x, f, g, nit, eta):
 def print_progress(info):
     """A callback that prints one line per iteration or epoch (``verbose``).
 
-    A mini-batch epoch has no full gradient to report (``info.jac`` is None).
+    A step reports what its stopping test measures; a mini-batch epoch has
+    no full gradient to report (``info.jac`` is None).
     """
-    gradient = "" if info.jac is None else f", max |gradient| {grad_size(info.jac):.4g}"
+    measure = info.get("measure")
+    if measure is None and info.jac is not None:
+        measure = ("max |gradient|", grad_size(info.jac))
+    gradient = "" if measure is None else f", {measure[0]} {measure[1]:.4g}"
     unit = "Iteration" if info.jac is not None else "Epoch"
     print(f"{unit} {info.nit}: objective {info.fun:.8g}, step {info.learning_rate:.4g}"
           f"{gradient}")

@@ -3,6 +3,7 @@
 import numpy as np
 from scipy.optimize import OptimizeResult
 
+from .problem import measure_name, original
 from .stopping import reason_message, warning_message
 
 
@@ -95,11 +96,12 @@ def finish(problem, options, record, stop, point, state):
     message = stop.message
     if message is None:
         message = reason_message(stop.status, stop.nit, record.f0, f,
-                                 problem.stationarity(x, g), options.tol, stop.eta)
+                                 problem.stationarity(x, g, f), options.tol, stop.eta,
+                                 measure_name(problem))
     warn = options.warn and stop.status in ("max_iter", "max_time", "line_search_failed")
     early = options.early_stopping
     return DescentResult(
-        x=x, fun=f, jac=g, nit=stop.nit,
+        x=original(problem, x), fun=f, jac=g, nit=stop.nit,
         success=stop.status in ("converged", "early_stopping"), status=stop.status,
         message=message, learning_rate=stop.eta,
         loss_curve=np.asarray(record.losses), times=np.asarray(record.times),
@@ -107,5 +109,5 @@ def finish(problem, options, record, stop, point, state):
         validation_scores=None if early is None else np.asarray(early.scores),
         rule_state=state[0], step_state=state[1],
         average_state=state[2] if len(state) > 2 else None, start_jac=record.start_jac,
-        warning=warning_message(stop.status, options) if warn else None,
+        warning=warning_message(stop.status, options, measure_name(problem)) if warn else None,
     )

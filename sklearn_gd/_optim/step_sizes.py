@@ -24,11 +24,9 @@ failed step leaves no trace on it.
 ``eta`` is the first step, a constant of the configuration.
 """
 
-import math
-
 import numpy as np
 
-from .._reductions import dot
+from .._reductions import dot, rounded
 from .problem import prox_step
 from .stopping import count_stalls
 
@@ -39,6 +37,9 @@ class LineSearchFailed(Exception):
 
 class ConstantStep:
     r"""A fixed step: :math:`x_{k+1} = \mathrm{prox}_\eta(x_k - \eta\, d_k)`."""
+
+    # Sized for the problem's coordinates when it was made (1/L there).
+    searches = False
 
     def __init__(self, eta):
         self.eta = eta
@@ -102,6 +103,9 @@ class Backtracking:
     (it settles at a step of at least ``1/(2L)`` and keeps it).
     """
 
+    # It finds each step itself, from the objective: a change of the
+    # problem's coordinates mid-descent needs no step of ours to be redone.
+    searches = True
     _shrink = 0.5
     _max_halvings = 60
     _rounding_tolerance = 1e-6
@@ -242,18 +246,16 @@ class BarzilaiBorwein(Backtracking):
 
 
 def _rounded(eta):
-    """``eta`` rounded to 8 significant bits (a relative change below 0.4%).
+    """``eta`` rounded to 8 significant bits (:func:`~sklearn_gd._reductions.rounded`).
 
     A Barzilai-Borwein step reads the last two iterates and gradients, and
     long steps magnify the rounding in them, so two fits that differ only
-    in the order of a sum (weights against repeated rows, dense against
-    sparse, one library's arrays against another's) would take steps that
-    drift apart, 1e-6 in the coefficients at the default ``tol``. Rounded,
-    their steps are the same numbers, and the fits differ by their rounding
-    alone (1e-13); the descent is none the slower for it.
+    in the order of a sum would take steps that drift apart, 1e-6 in the
+    coefficients at the default ``tol``. Rounded, their steps are the same
+    numbers, and the fits differ by their rounding alone (1e-13); the
+    descent is none the slower for it.
     """
-    mantissa, exponent = math.frexp(eta)
-    return math.ldexp(round(mantissa * 256) / 256, exponent)
+    return rounded(eta)
 
 
 class InvScalingStep(ConstantStep):

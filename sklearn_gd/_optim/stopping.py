@@ -153,11 +153,12 @@ class TimeLimit:
     def passed(self):
         return self._end is not None and time.perf_counter() >= self._end
 
-    def message(self, nit, unit, measure, tol):
-        """Why the descent stopped at the limit, after ``nit`` ``unit``."""
+    def message(self, nit, unit, measure, tol, name="max |gradient|"):
+        """Why the descent stopped at the limit, after ``nit`` ``unit``, with
+        the stopping test's ``measure`` (its ``name`` in words)."""
         return (
             f"Gradient descent stopped at max_time={self.max_time:g} seconds after "
-            f"{nit} {unit}, with max |gradient| = {grad_size(measure):.3g} > tol="
+            f"{nit} {unit}, with {name} = {grad_size(measure):.3g} > tol="
             f"{tol:g}. Increase max_time, or try another learning_rate or solver."
         )
 
@@ -171,10 +172,11 @@ def finite(f, g):
     return math.isfinite(f) and bool(np.isfinite(g).all())
 
 
-def warning_message(status, options):
+def warning_message(status, options, name="max |gradient|"):
     """The warning of a descent stopped by ``status`` under ``options``: the
     same words for every such descent (no figure of this one's, which would
-    keep Python from merging repeated warnings), and what to do about it."""
+    keep Python from merging repeated warnings), and what to do about it.
+    ``name`` is what the stopping test measures, in words."""
     tol, unit = options.tol, "iterations" if options.batch_size is None else "epochs"
     if status == "max_time":
         return (f"Gradient descent stopped at max_time={options.time_limit.max_time:g} "
@@ -189,21 +191,22 @@ def warning_message(status, options):
                 "before the epoch objective stopped improving. Increase max_iter or "
                 "tol, or try another learning_rate.")
     return (f"Gradient descent stopped at max_iter={options.max_iter} {unit} before "
-            f"max |gradient| <= tol={tol:g}. Increase max_iter or tol, try another "
+            f"{name} <= tol={tol:g}. Increase max_iter or tol, try another "
             "learning_rate, or scale the features.")
 
 
-def reason_message(status, nit, f0, f, g, tol, eta):
-    """Why the full-batch descent stopped, in words."""
+def reason_message(status, nit, f0, f, g, tol, eta, name="max |gradient|"):
+    """Why the full-batch descent stopped, in words; ``g`` is what the
+    stopping test measures, ``name`` that in words."""
     if status == "converged":
-        return f"Converged after {nit} iterations: max |gradient| <= tol={tol:g}."
+        return f"Converged after {nit} iterations: {name} <= tol={tol:g}."
     if status == "early_stopping":
         return (f"Stopped early after {nit} iterations: the validation score "
                 "stopped improving; the best iterate is kept.")
     if status == "max_iter":
         return (
             f"Gradient descent stopped at max_iter={nit} iterations with "
-            f"max |gradient| = {grad_size(g):.3g} > tol={tol:g}. Increase max_iter "
+            f"{name} = {grad_size(g):.3g} > tol={tol:g}. Increase max_iter "
             "or tol, try another learning_rate, or scale the features."
         )
     if status == "callback":

@@ -1,0 +1,240 @@
+"""Raw features: how close the default fits get on data nobody standardized.
+
+For each problem, the optimum of our objective is computed independently
+(Newton's method, which no change of coordinates affects, for the logistic
+problems; a least-squares solve of the centered system for the regression),
+and each fit is judged by its relative gap to it, ``(J - J*) / |J*|``:
+
+- ours: the default fit on the raw data (gap, iterations, whether it
+  warned), and the same default fit on the standardized copy (iterations);
+- ``LogisticRegression(C=1/(alpha n))`` at its defaults on the raw data
+  (gap, iterations), beside the logistic problems.
+
+Problems: raw iris, wine, breast_cancer and digits (``alpha=1e-4``), and least
+squares with a date-like column (ordinals around 7.3e5) beside ordinary
+ones (``GDLinearRegressor()``).
+
+Then sparse text (``--text``, by default 1e5 x 1e4 at 0.5% density,
+power-law column frequencies, ``log1p`` counts, ``alpha=1e-5``): the time to
+a relative gap of 1e-6, ours (the least iterations that get there, refitted
+with ``tol=0``) against ``LogisticRegression``'s lbfgs at the loosest ``tol``
+that gets there; and the default fits, time and gap, side by side. Times are
+medians of ``--repeats`` interleaved fits.
+
+Run from the repository root::
+
+    python benchmarks/raw_features.py --out raw_features.csv
+"""
+
+import argparse
+import time
+import warnings
+
+warnings.filterwarnings("ignore", message="Line search of Newton solver")
+import numpy as np
+import scipy.sparse as sp
+from _common import model_objective, thread_header, write_csv
+from sklearn.datasets import load_breast_cancer, load_digits, load_iris, load_wine
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_gd import GDLinearRegressor, GDLogisticRegressor
+
+ALPHA = 1e-4
+
+
+def dated_regression(n=1000, seed=0):
+    """Least squares whose columns' units differ by 1e5: a date as an ordinal
+    (around 7.3e5, spread over ten years), a count, a price and two
+    standard-normal features; the target depends on all of them."""
+    rng = np.random.default_rng([seed, n])
+    date = 7.3e5 + rng.uniform(0, 3650, n)
+    X = np.column_stack([date, rng.poisson(20, n), rng.lognormal(4, 0.5, n),
+                         rng.standard_normal((n, 2))])
+    y = (2e-3 * (date - 7.3e5) + 0.3 * X[:, 1] + 0.02 * X[:, 2] + X[:, 3] - X[:, 4]
+         + rng.standard_normal(n))
+    return X, y
+
+
+def text_like(n, d, density=0.005, seed=0):
+    """A CSR matrix like a bag of words: column ``j`` occurs in a share of the
+    rows falling as ``1 / j**1.1`` (the mean share ``density``), its values
+    ``log1p`` of counts; labels from a sparse linear model through the
+    logistic function."""
+    rng = np.random.default_rng([seed, n, d])
+    share = 1.0 / np.arange(1, d + 1) ** 1.1
+    share = np.minimum(share * density * d / share.sum(), 0.9)
+    counts = rng.binomial(n, share)
+    rows = np.concatenate([rng.choice(n, c, replace=False) for c in counts])
+    columns = np.repeat(np.arange(d), counts)
+    values = np.log1p(rng.geometric(0.5, size=len(rows))).astype(np.float64)
+    X = sp.csr_matrix((values, (rows, columns)), shape=(n, d))
+    z = X @ (2 * rng.standard_normal(d) * (rng.random(d) < 0.2))
+    y = (rng.random(n) < 1 / (1 + np.exp(-(z - np.median(z))))).astype(np.int64)
+    return X, y
+
+
+def problems():
+    """``(name, X, y, Estimator, params)``."""
+    rows = [(name, *loader(return_X_y=True), GDLogisticRegressor, {"alpha": ALPHA})
+            for name, loader in (("iris", load_iris), ("wine", load_wine),
+                                 ("breast_cancer", load_breast_cancer),
+                                 ("digits", load_digits))]
+    return rows + [("dated least squares", *dated_regression(), GDLinearRegressor, {})]
+
+
+def optimum(Estimator, params, X, y):
+    """``(coef, intercept)`` at the optimum of our objective, computed without us."""
+    if Estimator is GDLogisticRegressor:
+        newton = LogisticRegression(C=1 / (params["alpha"] * len(y)),
+                                    solver="newton-cholesky", tol=1e-12, max_iter=1000)
+        newton.fit(X, y)
+        coef, intercept = newton.coef_, newton.intercept_
+        # scikit-learn keeps one row for two classes; we keep one too.
+        return coef, intercept
+    mean_x, mean_y = X.mean(axis=0), y.mean()
+    coef = np.linalg.lstsq(X - mean_x, y - mean_y, rcond=None)[0]
+    return coef, mean_y - mean_x @ coef
+
+
+def fit(estimator, X, y):
+    """``(estimator, warned)``: fitted, and whether it warned of convergence."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        estimator.fit(X, y)
+    return estimator, any(issubclass(w.category, ConvergenceWarning) for w in caught)
+
+
+def gap(value, coef, intercept, f_ref):
+    return (value(coef, intercept) - f_ref) / abs(f_ref)
+
+
+def measure(name, X, y, Estimator, params):
+    """One row of the table."""
+    value = model_objective(Estimator, params, X, y)
+    f_ref = value(*optimum(Estimator, params, X, y))
+    ours, warned = fit(Estimator(**params), X, y)
+    f_ref = min(f_ref, value(ours.coef_, ours.intercept_))
+    X_std = StandardScaler().fit_transform(X)
+    standardized, std_warned = fit(Estimator(**params), X_std, y)
+    std_value = model_objective(Estimator, params, X_std, y)
+    std_ref = min(std_value(*optimum(Estimator, params, X_std, y)),
+                  std_value(standardized.coef_, standardized.intercept_))
+    row = {"data": name, "shape": f"{X.shape[0]} x {X.shape[1]}", "J*": f_ref,
+           "ours_gap": gap(value, ours.coef_, ours.intercept_, f_ref),
+           "ours_iter": int(ours.n_iter_), "ours_warned": warned,
+           "standardized_iter": int(standardized.n_iter_),
+           "standardized_gap": gap(std_value, standardized.coef_, standardized.intercept_,
+                                   std_ref),
+           "standardized_warned": std_warned,
+           "peer_gap": None, "peer_iter": None}
+    if Estimator is GDLogisticRegressor:
+        peer, _ = fit(LogisticRegression(C=1 / (params["alpha"] * len(y))), X, y)
+        row["peer_gap"] = gap(value, peer.coef_, peer.intercept_, f_ref)
+        row["peer_iter"] = int(np.max(peer.n_iter_))
+    return row
+
+
+def _format(row):
+    ours = (f"{row['ours_gap']:8.1e} ({row['ours_iter']:4d}"
+            f"{', warned' if row['ours_warned'] else ''})")
+    peer = ("-" if row["peer_gap"] is None
+            else f"{row['peer_gap']:8.1e} ({row['peer_iter']:4d})")
+    ratio = row["ours_iter"] / max(row["standardized_iter"], 1)
+    standardized = (f"{row['standardized_gap']:8.1e} ({row['standardized_iter']:4d}"
+                    f"{', warned' if row['standardized_warned'] else ''})")
+    return (f"{row['data']:20s} {row['shape']:10s} {ours:24s} {standardized:24s} "
+            f"{ratio:6.2f}  {peer}")
+
+
+def seconds(make, X, y, repeats):
+    """The median seconds of ``repeats`` fits of ``make()``, and the last fit."""
+    times = []
+    for _ in range(repeats):
+        model = make()
+        start = time.perf_counter()
+        fit(model, X, y)
+        times.append(time.perf_counter() - start)
+    return float(np.median(times)), model
+
+
+def loosest_lbfgs(C, X, y, value, f_ref, rtol, repeats):
+    """``(seconds, tol)`` of lbfgs at the loosest ``tol`` whose fit gets within
+    ``rtol`` of ``f_ref``."""
+    for tol in 10.0 ** -np.arange(3, 13):
+        model = LogisticRegression(C=C, tol=tol, max_iter=100_000)
+        fit(model, X, y)
+        if value(model.coef_, model.intercept_) <= f_ref + rtol * abs(f_ref):
+            break
+    return seconds(lambda: LogisticRegression(C=C, tol=tol, max_iter=100_000), X, y,
+                   repeats)[0], float(tol)
+
+
+def measure_text(n, d, repeats, alpha=1e-5, rtol=1e-6):
+    """The sparse text row: times to ``rtol`` and the default fits."""
+    X, y = text_like(n, d)
+    C, params = 1 / (alpha * n), {"alpha": alpha}
+    value = model_objective(GDLogisticRegressor, params, X, y)
+    reference = LogisticRegression(C=C, tol=1e-12, max_iter=100_000)
+    fit(reference, X, y)
+    long, _ = fit(GDLogisticRegressor(**params, tol=0.0, max_iter=2000), X, y)
+    f_ref = min(value(reference.coef_, reference.intercept_), long.loss_curve_.min())
+    reached = np.flatnonzero(long.loss_curve_ <= f_ref + rtol * abs(f_ref))
+    n_iter = int(reached[0]) if reached.size else None
+    ours_to = None if n_iter is None else seconds(
+        lambda: GDLogisticRegressor(**params, tol=0.0, max_iter=max(n_iter, 1)), X, y,
+        repeats)[0]
+    peer_to, peer_tol = loosest_lbfgs(C, X, y, value, f_ref, rtol, repeats)
+    ours_t, ours = seconds(lambda: GDLogisticRegressor(**params), X, y, repeats)
+    peer_t, peer = seconds(lambda: LogisticRegression(C=C), X, y, repeats)
+    return {"data": f"text-like CSR {n} x {d}", "nnz": X.nnz, "rtol": rtol,
+            "ours_to_rtol_s": ours_to, "ours_to_rtol_iter": n_iter,
+            "peer_to_rtol_s": peer_to, "peer_tol": peer_tol,
+            "ratio_to_rtol": None if ours_to is None else ours_to / peer_to,
+            "ours_default_s": ours_t, "ours_default_iter": int(ours.n_iter_),
+            "ours_default_gap": gap(value, ours.coef_, ours.intercept_, f_ref),
+            "peer_default_s": peer_t, "peer_default_iter": int(np.max(peer.n_iter_)),
+            "peer_default_gap": gap(value, peer.coef_, peer.intercept_, f_ref)}
+
+
+def _format_text(row):
+    to = ("not reached" if row["ours_to_rtol_s"] is None else
+          f"ours {row['ours_to_rtol_s']:.2f} s ({row['ours_to_rtol_iter']} iter), "
+          f"lbfgs {row['peer_to_rtol_s']:.2f} s (tol={row['peer_tol']:g}): "
+          f"ratio {row['ratio_to_rtol']:.2f}")
+    return (f"{row['data']} ({row['nnz']} entries)\n"
+            f"  time to {row['rtol']:g} of the optimum: {to}\n"
+            f"  default fits: ours {row['ours_default_s']:.2f} s, gap "
+            f"{row['ours_default_gap']:.1e} ({row['ours_default_iter']} iter); "
+            f"LogisticRegression() {row['peer_default_s']:.2f} s, gap "
+            f"{row['peer_default_gap']:.1e} ({row['peer_default_iter']} iter)")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", help="CSV of the dense table")
+    parser.add_argument("--only", help="only the dense problems whose name has this")
+    parser.add_argument("--text", default="100000x10000",
+                        help="n x d of the sparse text problem ('none': skip it)")
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args(argv)
+    print(thread_header())
+    print(f"{'raw data':20s} {'n x d':10s} {'ours: gap (iter)':24s} "
+          f"{'standardized: gap (iter)':24s} {'ratio':>6s}  LogisticRegression: gap (iter)")
+    rows = []
+    for problem in problems():
+        if args.only is None or args.only in problem[0]:
+            rows.append(measure(*problem))
+            print(_format(rows[-1]))
+    if args.out and rows:
+        write_csv(rows, args.out)
+    if args.text != "none":
+        n, d = (int(v) for v in args.text.split("x"))
+        rows.append(measure_text(n, d, args.repeats))
+        print(_format_text(rows[-1]))
+    return rows
+
+
+if __name__ == "__main__":
+    main()

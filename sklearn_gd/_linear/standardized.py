@@ -1,0 +1,241 @@
+r"""The objective in standardized coordinates, without a standardized copy of ``X``.
+
+With the columns' weighted means :math:`\mu` and scales :math:`s`, the
+descent runs on :math:`\theta' = (W', b')`, where
+
+.. math::
+
+    W = \mathrm{diag}(s)^{-1} W', \qquad b = b' - \mu^\top W,
+
+so that :math:`X W + b = X_c W' + b'` with :math:`X_c = (X - \mu) / s`. The
+pass still reads ``X`` itself, at the original :math:`(W, b)`:
+:math:`X_c W' + b' = X (W'/s) - \mu \cdot (W'/s) + b'`, so sparse ``X`` stays
+sparse, dask and array namespaces are read where they live, and nothing as
+large as ``X`` is made. The objective is exactly the documented one,
+:math:`J(W, b)`; only its coordinates change, and with them its gradient (the
+chain rule),
+
+.. math::
+
+    \nabla_{W'} J = \mathrm{diag}(s)^{-1} (\nabla_W J - \mu\, \nabla_b J^\top),
+    \qquad \nabla_{b'} J = \nabla_b J,
+
+the penalty, which becomes a weighted one (:math:`\alpha \rho \sum_j
+|W'_j| / s_j` and :math:`\tfrac{\alpha (1 - \rho)}{2} \sum_j \|W'_j\|^2 /
+s_j^2`; the L1 prox a soft-threshold at :math:`\eta \alpha \rho / s_j`), and
+the Lipschitz constant.
+
+The scales make the diagonal of the Hessian even. At a point where the
+samples' curvatures (the loss's second derivatives in :math:`z`, averaged
+over the outputs) are :math:`d_i`, with :math:`v_i \propto w_i d_i` summing
+to one and :math:`\bar d = \sum_i w_i d_i`, the Hessian's diagonal in
+:math:`W_j`, once the intercept is eliminated, is :math:`\bar d\,
+\mathrm{Var}_v(x_j) + \alpha (1 - \rho)`; so the mean is the :math:`v`-weighted
+mean and
+
+.. math:: s_j = \sqrt{\mathrm{Var}_v(x_j) + \alpha (1 - \rho) / \bar d},
+
+which puts the curvature along every coordinate at about :math:`\bar d`, the
+intercept's. At the zero start every :math:`d_i` is the same, and
+:math:`\mu` and :math:`s` are the columns' weighted means and standard
+deviations (the penalty's term aside: a column of tiny spread is not blown
+up into a direction where the penalty alone is steep). As a fit of the log
+loss separates the classes, the curvatures of the samples it classifies
+well fall to zero and the diagonal drifts; :meth:`StandardizedObjective.rescaled`
+measures it again where the descent has got to. In these coordinates a
+feature's unit and offset no longer set the conditioning. Without an
+intercept nothing can absorb a shift: the columns are then scaled by their
+root mean square and not centered.
+"""
+
+import copy
+
+import numpy as np
+
+from .._backends.arrays import column_moments, predictions
+from .._backends.namespace import host_dtype, to_host
+from .._reductions import rounded
+from .lipschitz import gram_matvec, power_iteration
+from .objective import LinearModelObjective
+
+# The relative stopping test measures the gradient against the objective's
+# size, down to this fraction of the objective at zero coefficients: an
+# objective that falls to zero (a least-squares fit through every point)
+# would otherwise never be small enough for it.
+_FLOOR = 1e-4
+# The change of a scale, or of the mean curvature, that is worth a new metric.
+_RESCALE = 2.0
+
+
+def standardize(objective, theta=None, floor=None):
+    """``objective`` in the standardized coordinates of its own ``X`` at the
+    original parameters ``theta`` (zeros by default): the columns' means and
+    spreads weighted by the samples' curvatures there, from a pass over
+    ``X`` (and one for the predictions, away from zero)."""
+    W, b = objective.split(objective.initial_params() if theta is None else theta)
+    if np.any(W):
+        Z = predictions(objective.X, W, b if objective.fit_intercept else None)
+    else:  # every prediction is the intercept: no pass over X
+        Z = np.broadcast_to(np.asarray(b, dtype=np.float64), (objective.n_samples,
+                                                              objective.n_outputs))
+    weights = np.asarray(to_host(objective._weights), dtype=np.float64)
+    weights = weights * objective.loss.curvatures(Z)
+    curvature = float(weights.sum())
+    if not curvature > 0:  # every sample fitted to the last bit: nothing to weigh
+        weights, curvature = weights * 0 + 1 / len(weights), objective.loss.curvature
+    mean, spread = column_moments(objective.X, weights / weights.sum(),
+                                  center=objective.fit_intercept)
+    # A column constant up to rounding has no spread to measure: the sums
+    # behind a mean of n equal values leave a spread of a few roundings of it.
+    rounding = 1e3 * np.finfo(host_dtype(objective.X)).eps * np.abs(mean)
+    spread = np.where(spread > rounding, spread, 0.0)
+    scale = np.sqrt(spread**2 + objective.penalty.l2 / curvature)
+    scale = np.where(scale > 0, scale, 1.0)
+    if floor is None:
+        floor = _FLOOR * objective.value(objective.initial_params())
+    # Any means and scales make an exact change of coordinates. Rounded (the
+    # scales to 8 bits, the means to a 256th of their column's spread), fits
+    # that differ only in the order of the sums behind them (dense and
+    # sparse, weights and repeated rows, NumPy and dask) descend the same.
+    return StandardizedObjective(objective, _rounded_means(mean, spread), rounded(scale),
+                                 rounded(floor), rounded(curvature))
+
+
+def _rounded_means(mean, spread):
+    """``mean`` to a multiple of a power of two at most ``spread / 256``: the
+    centering stays within 0.4% of a standard deviation however large the
+    offset (dates as ordinals), and a constant column keeps its mean as is,
+    centered exactly."""
+    out = np.array(mean, dtype=np.float64)
+    spread_columns = spread > 0
+    grid = np.ldexp(1.0, np.frexp(spread[spread_columns])[1] - 9)
+    out[spread_columns] = np.round(out[spread_columns] / grid) * grid
+    return out
+
+
+class StandardizedObjective(LinearModelObjective):
+    """A :class:`LinearModelObjective` seen in the coordinates :math:`\\theta'`.
+
+    Every method of the problem protocol takes and gives :math:`\\theta'`;
+    :meth:`split` gives the original ``(W, b)``, and :meth:`to_original` and
+    :meth:`from_original` map parameters (and paths of them) between the two.
+    Its stopping test is relative (:meth:`stationarity`).
+    """
+
+    measure = "max |relative scaled gradient|"
+    relative_test = True
+
+    def __init__(self, objective, mean, scale, floor, curvature):
+        vars(self).update(vars(objective))
+        dtype = host_dtype(objective.X)
+        # In X's dtype, so that float32 parameters stay float32.
+        self.mean, self.scale = mean.astype(dtype), scale.astype(dtype)
+        self._floor, self.curvature = float(floor), float(curvature)
+
+    def rescaled(self, theta):
+        """``(objective, theta)`` in the coordinates of the curvatures at
+        ``theta``, or None where they are close to these (every scale and the
+        mean curvature within a factor of :data:`_RESCALE`): a new metric
+        costs the descent the memory of its steps."""
+        original = self.to_original(theta)
+        new = standardize(self._plain(), original, self._floor)
+        ratios = np.r_[new.scale / self.scale, new.curvature / self.curvature]
+        if np.all((ratios < _RESCALE) & (ratios > 1 / _RESCALE)):
+            return None
+        return new, new.from_original(original)
+
+    def _plain(self):
+        """This objective in the original coordinates."""
+        plain = copy.copy(self)
+        plain.__class__ = LinearModelObjective
+        return plain
+
+    def to_original(self, theta):
+        """``theta`` (or a path of them, leading axes first) in ``(W, b)``'s
+        coordinates."""
+        p = self.X.shape[1]
+        out = theta.copy()
+        out[..., :p, :] = theta[..., :p, :] / self.scale[:, None]
+        if self.fit_intercept:
+            out[..., p, :] -= np.einsum("j,...jk->...k", self.mean, out[..., :p, :])
+        return out
+
+    def from_original(self, theta):
+        """The inverse of :meth:`to_original` (a warm start's coefficients)."""
+        p = self.X.shape[1]
+        out = theta.copy()
+        if self.fit_intercept:
+            out[p] += self.mean @ theta[:p]
+        out[:p] = theta[:p] * self.scale[:, None]
+        return out
+
+    def split(self, theta):
+        return super().split(self.to_original(theta))
+
+    def value_and_grad(self, theta):
+        value, grad = super().value_and_grad(self.to_original(theta))
+        return value, self._to_new_gradient(grad)
+
+    def _to_new_gradient(self, grad):
+        p = self.X.shape[1]
+        out = grad.copy()
+        if self.fit_intercept:
+            out[:p] -= np.outer(self.mean, grad[p])
+        out[:p] /= self.scale[:, None]
+        return out
+
+    def compiled_epoch(self, *args):
+        """None: the compiled epochs step the original coordinates."""
+        return None
+
+    def mean_loss(self, theta):
+        return super().mean_loss(self.to_original(theta))
+
+    def nonsmooth_value(self, theta):
+        return super().nonsmooth_value(self.to_original(theta))
+
+    def prox(self, theta, eta):
+        """The weighted soft-threshold, :math:`\\eta \\alpha \\rho / s_j` per row."""
+        if not self.nonsmooth:
+            return theta
+        out, p = theta.copy(), self.X.shape[1]
+        out[:p] = self.penalty.prox(theta[:p], eta, weights=1 / self.scale[:, None])
+        return out
+
+    def stationarity(self, theta, grad, value):
+        r"""The least subgradient in these coordinates, relative to the objective:
+        :math:`g' / \sqrt{\bar d \max(J, \epsilon J_0)}`, :math:`\bar d` the
+        mean curvature the coordinates were measured at and :math:`\epsilon J_0`
+        a small fraction (:data:`_FLOOR`) of the objective at zero coefficients.
+
+        Where the curvature along every coordinate is about :math:`\bar d`
+        (what the scales aim at), :math:`g'^2_j / (2 \bar d)` is the drop a
+        Newton step along coordinate :math:`j` would bring; ``tol`` on this
+        measure asks the largest such drop to be at most a fraction
+        :math:`\mathrm{tol}^2 / 2` of the objective, whatever the units of
+        ``X`` and ``y``.
+        """
+        out, p = grad.copy(), self.X.shape[1]
+        if self.nonsmooth:
+            out[:p] = self.penalty.min_norm_subgradient(theta[:p], grad[:p],
+                                                        weights=1 / self.scale[:, None])
+        size = self.curvature * max(abs(value), self._floor)
+        return out / np.sqrt(size) if size > 0 else out
+
+    def lipschitz(self, rtol=1e-4):
+        r""":math:`c\, \lambda_{\max}([X_c, 1]^\top \mathrm{diag}(w) [X_c, 1])
+        + \alpha (1 - \rho) / \min_j s_j^2`, the data part by power
+        iteration through the original pass."""
+        p, intercept = self.X.shape[1], self.fit_intercept
+
+        def matvec(v):
+            theta = self.to_original(v[:, None])[:, 0]
+            u = gram_matvec(self.X, self._weights, intercept, theta, self.n_threads,
+                            self._compiled)
+            return self._to_new_gradient(u[:, None])[:, 0]
+
+        gram = power_iteration(matvec, p + int(intercept), host_dtype(self.X), rtol=rtol)
+        return self.loss.curvature * gram + self._penalty_curvature()
+
+    def _penalty_curvature(self):
+        return self.penalty.l2 / float(np.min(self.scale)) ** 2 if self.scale.size else 0.0

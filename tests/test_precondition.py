@@ -1,0 +1,157 @@
+"""Descent in standardized coordinates: the change of variables, its
+gradient and penalty, the relative stopping test, and what users see."""
+
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from finite_differences import central_differences
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.datasets import load_breast_cancer, load_diabetes, load_wine
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import Lasso, LinearRegression, LogisticRegression
+
+from sklearn_gd import GDLinearRegressor, GDLogisticRegressor
+from sklearn_gd._linear.standardized import StandardizedObjective, standardize
+
+
+def _objective(Estimator, X, y, **params):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return Estimator(max_iter=1, **params).fit(X, y)._objective_for(X, y)
+
+
+def _dated(n=300, seed=0):
+    """Raw least squares: a date as an ordinal beside a count and a score."""
+    rng = np.random.default_rng(seed)
+    date = 7.3e5 + rng.uniform(0, 3650, n)
+    X = np.column_stack([date, rng.poisson(20, n), rng.standard_normal(n)])
+    y = 2e-3 * (date - 7.3e5) + 0.3 * X[:, 1] + X[:, 2] + rng.standard_normal(n)
+    return X, y
+
+
+CASES = {
+    "binary": (GDLogisticRegressor, *load_breast_cancer(return_X_y=True)),
+    "multinomial": (GDLogisticRegressor, *load_wine(return_X_y=True)),
+    "dated": (GDLinearRegressor, *_dated()),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("penalty", ["l2", "elasticnet"])
+def test_gradient_and_coordinates_of_the_standardized_objective(case, fit_intercept,
+                                                                penalty):
+    Estimator, X, y = CASES[case]
+    plain = _objective(Estimator, X, y, fit_intercept=fit_intercept, penalty=penalty,
+                       alpha=0.05)
+    # Small coefficients: raw columns in the thousands make large predictions,
+    # whose losses' rounding would swamp the finite differences.
+    theta = np.random.default_rng(0).standard_normal(plain.initial_params().shape) * 1e-4
+    objective = standardize(plain, plain.from_original(theta))
+    assert isinstance(objective, StandardizedObjective)
+    assert objective.X is plain.X  # no copy, no standardized X
+    new = objective.from_original(theta)
+    # The intercept is shifted by mean . W: it keeps that sum's rounding.
+    shift = np.abs(objective.mean) @ np.abs(theta[: X.shape[1]])
+    assert_allclose(objective.to_original(new), theta, rtol=1e-12,
+                    atol=1e-15 * (1 + shift.max()))
+    # The same objective, seen in new coordinates; its gradient by the chain rule.
+    value, grad = objective.value_and_grad(new)
+    assert value == pytest.approx(plain.value_and_grad(theta)[0], rel=1e-12)
+
+    def smooth(t):
+        return objective.value_and_grad(t)[0] - objective.nonsmooth_value(t)
+
+    expected = central_differences(smooth, new, h=1e-6)
+    assert_allclose(grad, expected, rtol=1e-5, atol=1e-7 * np.abs(expected).max())
+
+
+def test_weighted_soft_threshold_is_the_prox_in_new_coordinates():
+    Estimator, X, y = CASES["dated"]
+    objective = standardize(_objective(Estimator, X, y, penalty="l1", alpha=0.5))
+    theta = np.random.default_rng(1).standard_normal(objective.initial_params().shape)
+    eta = 0.3
+    out = objective.prox(theta, eta)
+    p = X.shape[1]
+    threshold = eta * 0.5 / objective.scale
+    assert_allclose(out[:p, 0], np.sign(theta[:p, 0])
+                    * np.maximum(np.abs(theta[:p, 0]) - threshold, 0))
+    assert_array_equal(out[p:], theta[p:])  # the intercept is free
+
+
+def test_dated_least_squares_is_linear_regression():
+    # The intercept and the date are nearly one direction in the original
+    # coordinates; centered and scaled, they are not.
+    X, y = CASES["dated"][1:]
+    fitted = GDLinearRegressor().fit(X, y)
+    assert fitted.stop_reason_.startswith("Converged")
+    ref = LinearRegression().fit(X, y)
+    assert fitted.score(X, y) == pytest.approx(ref.score(X, y), rel=1e-8)
+    assert_allclose(fitted.coef_, ref.coef_, rtol=1e-4)
+
+
+def test_raw_wine_reaches_the_optimum_without_warning():
+    X, y = load_wine(return_X_y=True)
+    alpha = 1e-4
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        fitted = GDLogisticRegressor(alpha=alpha, record_path=True).fit(X, y)
+    # Newton's method, which no change of coordinates affects (its line
+    # search gives way to lbfgs near the end on these columns, and says so).
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        newton = LogisticRegression(C=1 / (alpha * len(y)), solver="newton-cholesky",
+                                    tol=1e-12, max_iter=1000).fit(X, y)
+    objective = _objective(GDLogisticRegressor, X, y, alpha=alpha)
+
+    def value(coef, intercept):
+        return objective.value_and_grad(np.vstack([coef.T, intercept[None]]))[0]
+
+    optimum = value(newton.coef_, newton.intercept_)
+    assert value(fitted.coef_, fitted.intercept_) <= optimum * (1 + 1e-4)
+    # Recorded in the original coordinates, through every change of them.
+    for k in (0, 5, fitted.n_iter_ // 2, fitted.n_iter_):
+        assert fitted.loss_curve_[k] == pytest.approx(
+            value(fitted.coef_path_[k], fitted.intercept_path_[k]), rel=1e-10)
+
+
+@pytest.mark.parametrize("fmt", ["csr", "csc"])
+def test_sparse_lasso_on_raw_columns_is_lasso(fmt):
+    # Implicit centering keeps X sparse; the weighted soft-threshold keeps
+    # the lasso's zeros.
+    X, y = load_diabetes(return_X_y=True)
+    X = X * np.array([1, 1e3, 1, 1e-2, 1, 1, 1e2, 1, 1, 1]) + 5.0
+    Xs = sp.csr_matrix(X) if fmt == "csr" else sp.csc_matrix(X)
+    fitted = GDLinearRegressor(penalty="l1", alpha=1.0, tol=1e-9, max_iter=20_000).fit(Xs, y)
+    ref = Lasso(alpha=1.0, tol=1e-14, max_iter=1_000_000).fit(X, y)
+    assert_array_equal(fitted.coef_ == 0, ref.coef_ == 0)
+    assert_allclose(fitted.predict(Xs), ref.predict(X), rtol=1e-6)
+
+
+def test_auto_keeps_a_float_learning_rate_in_the_original_coordinates():
+    X, y = CASES["dated"][1:]
+    X = X - X.mean(axis=0)
+    X /= X.std(axis=0)
+    auto = GDLinearRegressor(learning_rate=0.1).fit(X, y)
+    off = GDLinearRegressor(learning_rate=0.1, precondition=False).fit(X, y)
+    assert_array_equal(auto.coef_, off.coef_)
+    assert auto.n_iter_ == off.n_iter_
+
+
+def test_precondition_refuses_mini_batches():
+    X, y = CASES["dated"][1:]
+    with pytest.raises(ValueError, match="precondition=True .* batch_size=8"):
+        GDLinearRegressor(precondition=True, batch_size=8).fit(X, y)
+    # "auto" does not precondition them: they step the original coordinates.
+    X = (X - X.mean(axis=0)) / X.std(axis=0)
+    with pytest.warns(ConvergenceWarning, match="max_iter=2 epochs"):
+        GDLinearRegressor(batch_size=8, max_iter=2, random_state=0).fit(X, y)
+
+
+def test_float32_stays_float32_through_the_changes_of_coordinates():
+    X, y = load_breast_cancer(return_X_y=True)
+    fitted = GDLogisticRegressor(record_path=True).fit(X.astype(np.float32), y)
+    assert fitted.coef_.dtype == np.float32
+    assert fitted.coef_path_.dtype == np.float32
