@@ -34,6 +34,8 @@ def rounded(values, bits=8):
     another's. Rounded to 8 bits (a relative change below 0.4%), they are
     the same numbers, and the fits differ by their rounding alone.
     """
+    if np.ndim(values) == 0:  # the scalar functions: a tenth of numpy's time
+        mantissa, exponent = math.frexp(values)
+        return math.ldexp(round(mantissa * 2**bits) / 2**bits, exponent)
     mantissa, exponent = np.frexp(values)
-    out = np.ldexp(np.round(mantissa * 2.0**bits) / 2.0**bits, exponent)
-    return float(out) if np.ndim(out) == 0 else out
+    return np.ldexp(np.round(mantissa * 2.0**bits) / 2.0**bits, exponent)

@@ -10,7 +10,7 @@ an array API library when the data lives there (:mod:`sklearn_gd._backends.names
 ``labels`` says that the targets are class indices ``0..K-1``, one column.
 ``curvatures(Z)`` is each sample's second derivative in ``Z``, averaged over
 the outputs' diagonal (NumPy ``Z``): what the Hessian's diagonal weighs the
-samples by.
+samples by; ``constant_curvature`` says that it is the same everywhere.
 """
 
 import numpy as np
@@ -22,6 +22,7 @@ class HalfSquaredError:
     curvature = 1.0
     kernel = "squared"
     labels = False
+    constant_curvature = True
 
     def loss_gradient(self, Y, Z, xp=np):
         R = Z - Y
@@ -50,6 +51,7 @@ class BinaryLogLoss:
     curvature = 0.25
     kernel = "logistic"
     labels = True
+    constant_curvature = False
 
     def loss_gradient(self, Y, Z, xp=np):
         z = Z[:, 0]
@@ -78,6 +80,7 @@ class MultinomialLogLoss:
     curvature = 0.5
     kernel = "multinomial"
     labels = True
+    constant_curvature = False
 
     def loss_gradient(self, Y, Z, xp=np):
         if xp is np:

@@ -72,6 +72,12 @@ def standardize(objective, theta=None, floor=None):
     original parameters ``theta`` (zeros by default): the columns' means and
     spreads weighted by the samples' curvatures there, from a pass over
     ``X`` (and one for the predictions, away from zero)."""
+    return _standardized(objective, *_curvature_weights(objective, theta), floor)
+
+
+def _curvature_weights(objective, theta):
+    """The samples' weights times their curvatures at ``theta`` (original
+    coordinates; zeros by default), and their sum, the mean curvature."""
     W, b = objective.split(objective.initial_params() if theta is None else theta)
     if np.any(W):
         Z = predictions(objective.X, W, b if objective.fit_intercept else None)
@@ -82,7 +88,12 @@ def standardize(objective, theta=None, floor=None):
     weights = weights * objective.loss.curvatures(Z)
     curvature = float(weights.sum())
     if not curvature > 0:  # every sample fitted to the last bit: nothing to weigh
-        weights, curvature = weights * 0 + 1 / len(weights), objective.loss.curvature
+        return weights * 0 + 1 / len(weights), objective.loss.curvature
+    return weights, curvature
+
+
+def _standardized(objective, weights, curvature, floor):
+    """:func:`standardize` from the curvature weights."""
     mean, spread = column_moments(objective.X, weights / weights.sum(),
                                   center=objective.fit_intercept)
     # A column constant up to rounding has no spread to measure: the sums
@@ -130,16 +141,23 @@ class StandardizedObjective(LinearModelObjective):
         dtype = host_dtype(objective.X)
         # In X's dtype, so that float32 parameters stay float32.
         self.mean, self.scale = mean.astype(dtype), scale.astype(dtype)
+        self._inverse = (1 / self.scale)[:, None]
         self._floor, self.curvature = float(floor), float(curvature)
 
     def rescaled(self, theta):
         """``(objective, theta)`` in the coordinates of the curvatures at
-        ``theta``, or None where they are close to these (every scale and the
-        mean curvature within a factor of :data:`_RESCALE`): a new metric
-        costs the descent the memory of its steps."""
-        original = self.to_original(theta)
-        new = standardize(self._plain(), original, self._floor)
-        ratios = np.r_[new.scale / self.scale, new.curvature / self.curvature]
+        ``theta``, or None where they are close to these: a new metric costs
+        the descent the memory of its steps. Close is the mean curvature
+        within a factor of :data:`_RESCALE` (from one pass, for the
+        predictions), and then every scale too (from the moments' passes)."""
+        if self.loss.constant_curvature:  # the start's coordinates hold everywhere
+            return None
+        original, plain = self.to_original(theta), self._plain()
+        weights, curvature = _curvature_weights(plain, original)
+        if 1 / _RESCALE < curvature / self.curvature < _RESCALE:
+            return None
+        new = _standardized(plain, weights, curvature, self._floor)
+        ratios = new.scale / self.scale
         if np.all((ratios < _RESCALE) & (ratios > 1 / _RESCALE)):
             return None
         return new, new.from_original(original)
@@ -154,10 +172,13 @@ class StandardizedObjective(LinearModelObjective):
         """``theta`` (or a path of them, leading axes first) in ``(W, b)``'s
         coordinates."""
         p = self.X.shape[1]
-        out = theta.copy()
-        out[..., :p, :] = theta[..., :p, :] / self.scale[:, None]
+        out = np.empty_like(theta)
+        # In place, a few operations: this runs at every evaluation.
+        np.multiply(theta[..., :p, :], self._inverse, out=out[..., :p, :])
         if self.fit_intercept:
-            out[..., p, :] -= np.einsum("j,...jk->...k", self.mean, out[..., :p, :])
+            np.subtract(theta[..., p, :],
+                        np.einsum("j,...jk->...k", self.mean, out[..., :p, :]),
+                        out=out[..., p, :])
         return out
 
     def from_original(self, theta):
@@ -178,10 +199,14 @@ class StandardizedObjective(LinearModelObjective):
 
     def _to_new_gradient(self, grad):
         p = self.X.shape[1]
-        out = grad.copy()
+        out = np.empty_like(grad)
         if self.fit_intercept:
-            out[:p] -= np.outer(self.mean, grad[p])
-        out[:p] /= self.scale[:, None]
+            np.multiply(self.mean[:, None], grad[p], out=out[:p])
+            np.subtract(grad[:p], out[:p], out=out[:p])
+            out[p] = grad[p]
+            np.multiply(out[:p], self._inverse, out=out[:p])
+        else:
+            np.multiply(grad, self._inverse, out=out)
         return out
 
     def compiled_epoch(self, *args):

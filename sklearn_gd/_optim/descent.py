@@ -84,7 +84,7 @@ def descend(problem, x0, *, rule, step, options, state=None):
                     stop.message = f"Stopped after {stop.nit} iterations: {exc}."
                     break
                 stop.nit += 1
-                record.add(original(problem, x), f)
+                record.add(original(problem, x) if record.keeps_path else x, f)
                 stop.status = _after_step(options, blown_up, problem, x, f, g, stop)
                 y, fy, gy = x, f, g
                 if stop.status is None and rule.extrapolates:

@@ -24,6 +24,10 @@ class Record:
     def f0(self):
         return self.losses[0]
 
+    @property
+    def keeps_path(self):
+        return self._path is not None
+
     def add(self, x, f):
         self.losses.append(f)
         self.times.append(time.perf_counter() - self._start)
