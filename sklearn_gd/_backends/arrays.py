@@ -9,7 +9,14 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.special import log_softmax, softmax
 
-from .namespace import dispatched_namespace, is_dask, is_host, namespace_of, to_device, to_host
+from .namespace import (
+    dispatched_namespace,
+    is_dask,
+    is_host,
+    namespace_of,
+    to_device,
+    to_host,
+)
 
 
 def max_row_norm(X, scale, fit_intercept):
