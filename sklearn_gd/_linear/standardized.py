@@ -108,8 +108,12 @@ def _standardized(objective, weights, curvature, floor):
     # scales to 8 bits, the means to a 256th of their column's spread), fits
     # that differ only in the order of the sums behind them (dense and
     # sparse, weights and repeated rows, NumPy and dask) descend the same.
-    return StandardizedObjective(objective, _rounded_means(mean, spread), rounded(scale),
-                                 rounded(floor), rounded(curvature))
+    standardized = StandardizedObjective(objective, _rounded_means(mean, spread),
+                                         rounded(scale), rounded(floor), rounded(curvature))
+    # The trace of [X_c, 1]'s Gram matrix weighted by the curvatures: each
+    # column's weighted variance over its scale squared, at most one each.
+    standardized._trace = float(np.sum((spread / scale) ** 2)) + int(objective.fit_intercept)
+    return standardized
 
 
 def _rounded_means(mean, spread):
@@ -135,6 +139,7 @@ class StandardizedObjective(LinearModelObjective):
 
     measure = "max |relative scaled gradient|"
     relative_test = True
+    _trace = None  # set by standardize (see rough_lipschitz)
 
     def __init__(self, objective, mean, scale, floor, curvature):
         vars(self).update(vars(objective))
@@ -260,6 +265,18 @@ class StandardizedObjective(LinearModelObjective):
 
         gram = power_iteration(matvec, p + int(intercept), host_dtype(self.X), rtol=rtol)
         return self.loss.curvature * gram + self._penalty_curvature()
+
+    def rough_lipschitz(self):
+        r"""A Lipschitz constant of the gradient from no pass over ``X``:
+        :math:`c\, \mathrm{tr}([X_c, 1]^\top \mathrm{diag}(v) [X_c, 1])`, at
+        most :math:`c` times the number of coefficients per output, plus the
+        penalty's curvature (the trace bounds the largest eigenvalue; ``v``
+        are the curvature weights the coordinates were measured with, the
+        sample weights at the zero start, where Barzilai-Borwein's first step,
+        the only user of this bound, is sized)."""
+        if self._trace is None:
+            return self.lipschitz(rtol=1e-2)
+        return self.loss.curvature * self._trace + self._penalty_curvature()
 
     def _penalty_curvature(self):
         return self.penalty.l2 / float(np.min(self.scale)) ** 2 if self.scale.size else 0.0

@@ -155,9 +155,11 @@ def _search_step(learning_rate, problem, eta):
         return Backtracking(eta0=1.0, grow=2.0)
     if eta is None:
         # BB's first step only starts it off (its line search and its own
-        # steps take over), so a rough L will do: a few power iterations
+        # steps take over), so a rough L will do: a bound the problem knows
+        # without reading X, where it has one, else a few power iterations
         # instead of dozens, each a pass over X.
-        lipschitz = problem.lipschitz(rtol=1e-2)
+        rough = getattr(problem, "rough_lipschitz", None)
+        lipschitz = rough() if rough is not None else problem.lipschitz(rtol=1e-2)
         eta = 1.0 / lipschitz if lipschitz else 1.0
     return BarzilaiBorwein(eta0=eta)
 
