@@ -1,7 +1,7 @@
 r"""
-===============================================
+=================================================
 Raw features: descent in standardized coordinates
-===============================================
+=================================================
 
 Gradient descent is not blind to units. A feature measured in thousands
 (an area in square micrometres) and one measured in units (a texture score)
