@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from numpy.testing import assert_allclose
+from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_gd import GDLinearRegressor, GDLogisticRegressor
@@ -242,6 +243,9 @@ def _big_problem(fmt):
 
 
 def _peak_of_fit(model, X, y):
+    # A first fit may compile the passes' kernels for these types: numba's
+    # allocations are not copies of X, so the second fit is measured.
+    clone(model).fit(X, y)
     tracemalloc.start()
     try:
         model.fit(X, y)

@@ -79,12 +79,14 @@ def _curvature_weights(objective, theta):
     """The samples' weights times their curvatures at ``theta`` (original
     coordinates; zeros by default), and their sum, the mean curvature."""
     W, b = objective.split(objective.initial_params() if theta is None else theta)
-    if np.any(W):
-        Z = predictions(objective.X, W, b if objective.fit_intercept else None)
-    else:  # every prediction is the intercept: no pass over X
-        Z = np.broadcast_to(np.asarray(b, dtype=np.float64), (objective.n_samples,
-                                                              objective.n_outputs))
     weights = np.asarray(to_host(objective._weights), dtype=np.float64)
+    if objective.loss.constant_curvature or not np.any(W):
+        # Every sample's curvature is the same (every prediction is the
+        # intercept): the weights as they are, and no array as long as X.
+        b = np.broadcast_to(np.asarray(b, dtype=np.float64), (1, objective.n_outputs))
+        curvature = float(objective.loss.curvatures(b)[0])
+        return weights, curvature * float(weights.sum())
+    Z = predictions(objective.X, W, b if objective.fit_intercept else None)
     weights = weights * objective.loss.curvatures(Z)
     curvature = float(weights.sum())
     if not curvature > 0:  # every sample fitted to the last bit: nothing to weigh
@@ -94,7 +96,8 @@ def _curvature_weights(objective, theta):
 
 def _standardized(objective, weights, curvature, floor):
     """:func:`standardize` from the curvature weights."""
-    mean, spread = column_moments(objective.X, weights / weights.sum(),
+    total = weights.sum()
+    mean, spread = column_moments(objective.X, weights if total == 1 else weights / total,
                                   center=objective.fit_intercept)
     # A column constant up to rounding has no spread to measure: the sums
     # behind a mean of n equal values leave a spread of a few roundings of it.
