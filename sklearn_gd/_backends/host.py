@@ -133,20 +133,15 @@ def _fused_kind(X, loss, W):
 
 def _fused(X, Y, weights, W, b, kind, n_threads):
     kernels = _kernels()
-    if sp.issparse(X):
-        threads = n_threads if X.nnz >= PARALLEL_MIN_SIZE else 1
-        value, grad_w, grad_b = kernels.csr_pass(
-            X, Y[:, 0], weights, np.ascontiguousarray(W[:, 0]), 0.0 if b is None else b[0],
-            kind, threads)
-        return (value, grad_w[:, None],
-                None if b is None else np.array([grad_b], X.dtype))
-    threads = n_threads if X.size >= PARALLEL_MIN_SIZE else 1
+    sparse = sp.issparse(X)
+    threads = n_threads if (X.nnz if sparse else X.size) >= PARALLEL_MIN_SIZE else 1
     if kind == kernels.MULTINOMIAL:
         intercept = np.zeros(W.shape[1]) if b is None else b
         value, grad_W, grad_b = kernels.multinomial_pass(X, Y[:, 0], weights, W,
                                                          intercept, threads)
         return value, grad_W, None if b is None else grad_b
-    value, grad_w, grad_b = kernels.fused_pass(
+    one_output = kernels.csr_pass if sparse else kernels.fused_pass
+    value, grad_w, grad_b = one_output(
         X, Y[:, 0], weights, np.ascontiguousarray(W[:, 0]),
         0.0 if b is None else b[0], kind, threads,
     )

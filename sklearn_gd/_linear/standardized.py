@@ -111,12 +111,11 @@ def _standardized(objective, weights, curvature, floor):
     # scales to 8 bits, the means to a 256th of their column's spread), fits
     # that differ only in the order of the sums behind them (dense and
     # sparse, weights and repeated rows, NumPy and dask) descend the same.
-    standardized = StandardizedObjective(objective, _rounded_means(mean, spread),
-                                         rounded(scale), rounded(floor), rounded(curvature))
     # The trace of [X_c, 1]'s Gram matrix weighted by the curvatures: each
     # column's weighted variance over its scale squared, at most one each.
-    standardized._trace = float(np.sum((spread / scale) ** 2)) + int(objective.fit_intercept)
-    return standardized
+    trace = float(np.sum((spread / scale) ** 2)) + int(objective.fit_intercept)
+    return StandardizedObjective(objective, _rounded_means(mean, spread), rounded(scale),
+                                 rounded(floor), rounded(curvature), trace)
 
 
 def _rounded_means(mean, spread):
@@ -142,15 +141,14 @@ class StandardizedObjective(LinearModelObjective):
 
     measure = "max |relative scaled gradient|"
     relative_test = True
-    _trace = None  # set by standardize (see rough_lipschitz)
 
-    def __init__(self, objective, mean, scale, floor, curvature):
+    def __init__(self, objective, mean, scale, floor, curvature, trace):
         vars(self).update(vars(objective))
         dtype = host_dtype(objective.X)
         # In X's dtype, so that float32 parameters stay float32.
         self.mean, self.scale = mean.astype(dtype), scale.astype(dtype)
         self._inverse = (1 / self.scale)[:, None]
-        self._floor, self.curvature = float(floor), float(curvature)
+        self._floor, self.curvature, self._trace = float(floor), float(curvature), trace
 
     def rescaled(self, theta):
         """``(objective, theta)`` in the coordinates of the curvatures at
@@ -231,7 +229,7 @@ class StandardizedObjective(LinearModelObjective):
         if not self.nonsmooth:
             return theta
         out, p = theta.copy(), self.X.shape[1]
-        out[:p] = self.penalty.prox(theta[:p], eta, weights=1 / self.scale[:, None])
+        out[:p] = self.penalty.prox(theta[:p], eta, weights=self._inverse)
         return out
 
     def stationarity(self, theta, grad, value):
@@ -247,12 +245,14 @@ class StandardizedObjective(LinearModelObjective):
         :math:`\mathrm{tol}^2 / 2` of the objective, whatever the units of
         ``X`` and ``y``.
         """
-        out, p = grad.copy(), self.X.shape[1]
+        out, p = grad, self.X.shape[1]
         if self.nonsmooth:
+            out = grad.copy()
             out[:p] = self.penalty.min_norm_subgradient(theta[:p], grad[:p],
-                                                        weights=1 / self.scale[:, None])
+                                                        weights=self._inverse)
         size = self.curvature * max(abs(value), self._floor)
-        return out / np.sqrt(size) if size > 0 else out
+        # A Python float: a float32 gradient stays float32.
+        return out * size**-0.5 if size > 0 else out
 
     def lipschitz(self, rtol=1e-4):
         r""":math:`c\, \lambda_{\max}([X_c, 1]^\top \mathrm{diag}(w) [X_c, 1])
@@ -277,8 +277,6 @@ class StandardizedObjective(LinearModelObjective):
         are the curvature weights the coordinates were measured with, the
         sample weights at the zero start, where Barzilai-Borwein's first step,
         the only user of this bound, is sized)."""
-        if self._trace is None:
-            return self.lipschitz(rtol=1e-2)
         return self.loss.curvature * self._trace + self._penalty_curvature()
 
     def _penalty_curvature(self):

@@ -200,9 +200,9 @@ class BarzilaiBorwein(Backtracking):
     smallest :math:`\eta^{(2)}` of the last 2 and :math:`\tau_{k+1} = 0.9
     \tau_k`, otherwise it is :math:`\eta^{(1)}_k` and :math:`\tau_{k+1} =
     1.1 \tau_k`, from :math:`\tau = 1/2`; the step is rounded to 8
-    significant bits (:func:`_rounded`). The first step, and any step
-    after :math:`\langle s, y \rangle \le 0`, reuses the last accepted
-    one. These steps are often far longer than :math:`1/L`, which is their
+    significant bits (:func:`~sklearn_gd._reductions.rounded`). The first
+    step, and any step after :math:`\langle s, y \rangle \le 0`, reuses the
+    last accepted one. These steps are often far longer than :math:`1/L`, which is their
     strength, and raise the objective now and then, so they are accepted
     against the largest of the last 10 objectives (Grippo, Lampariello and
     Lucidi's non-monotone Armijo condition, :math:`c = 1/2`) and halved until
@@ -242,20 +242,10 @@ class BarzilaiBorwein(Backtracking):
             eta, state = min(shorts), {**state, "tau": 0.9 * state["tau"]}
         else:
             eta, state = long, {**state, "tau": 1.1 * state["tau"]}
-        return _rounded(min(eta, self._max_step)), state
-
-
-def _rounded(eta):
-    """``eta`` rounded to 8 significant bits (:func:`~sklearn_gd._reductions.rounded`).
-
-    A Barzilai-Borwein step reads the last two iterates and gradients, and
-    long steps magnify the rounding in them, so two fits that differ only
-    in the order of a sum would take steps that drift apart, 1e-6 in the
-    coefficients at the default ``tol``. Rounded, their steps are the same
-    numbers, and the fits differ by their rounding alone (1e-13); the
-    descent is none the slower for it.
-    """
-    return rounded(eta)
+        # Rounded (_reductions.rounded): long steps magnify the rounding of
+        # the iterates, so two fits that differ only in the order of a sum
+        # would take steps that drift apart; rounded, they take the same ones.
+        return rounded(min(eta, self._max_step)), state
 
 
 class InvScalingStep(ConstantStep):
