@@ -3,7 +3,7 @@
 Times, as medians of interleaved repeats, the fits whose cost is the library's
 own Python rather than the passes over ``X``: default fits on small bundled
 data, one epoch of stochastic descent (one step per sample), a partial_fit
-stream, and one larger full-batch fit for contrast. It uses only the public
+stream, and two larger full-batch fits for contrast. It uses only the public
 API, so the same script measures both sides of a change::
 
     python benchmarks/overhead.py --out after.csv
@@ -40,6 +40,7 @@ def cases():
     ys = (Xs @ rng.standard_normal(20) + rng.logistic(size=20_000) > 0).astype(int)
     Xl = rng.standard_normal((200_000, 50))
     yl = Xl @ rng.standard_normal(50) + rng.standard_normal(200_000)
+    yb = (yl > 0).astype(int)
 
     def stream():
         model = GDLinearRegressor(batch_size=8, solver="adam", random_state=0)
@@ -57,6 +58,7 @@ def cases():
             batch_size=32, solver="adam", max_iter=5, random_state=0).fit(Xs, ys)),
         ("partial_fit stream", stream),
         ("regression 2e5x50 default", lambda: GDLinearRegressor().fit(Xl, yl)),
+        ("logistic 2e5x50 default", lambda: GDLogisticRegressor().fit(Xl, yb)),
     ]
 
 

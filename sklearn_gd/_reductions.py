@@ -5,7 +5,9 @@ A BLAS dot product (``np.vdot``, ``a @ b`` on vectors, ``np.linalg.norm``)
 splits long vectors among the BLAS pool's threads and adds their partial
 sums, so its last bits follow the thread count, and a fit stopped by
 ``max_iter`` carries them. These reductions use NumPy's own pairwise sum
-instead, whose order is set by the length of the vector alone. A leaf module:
+instead, whose order is set by the length of the vector alone, except for
+vectors too short for any BLAS to split (:data:`BLAS_ONE_THREAD`), whose dot
+is then 2-3 times quicker than the pairwise sum. A leaf module:
 it imports nothing of the package, and every layer may import it.
 """
 
@@ -14,8 +16,17 @@ import math
 import numpy as np
 
 
+# The longest vectors whose BLAS dot runs on one thread whatever the pool
+# (OpenBLAS splits a dot only past 10000 entries): its order is then set by
+# the length alone. The short vectors of a small fit's steps are dotted
+# several times an iteration, where the pairwise sum's temporary costs most.
+BLAS_ONE_THREAD = 4096
+
+
 def dot(a, b):
-    """``<a, b>`` over all entries, as a float, summed in a fixed order."""
+    """``<a, b>`` over all entries of two arrays, as a float, summed in a fixed order."""
+    if a.size <= BLAS_ONE_THREAD:
+        return float(np.vdot(a, b))
     return float(np.add.reduce(np.multiply(a, b).ravel()))
 
 
@@ -34,7 +45,7 @@ def rounded(values, bits=8):
     another's. Rounded to 8 bits (a relative change below 0.4%), they are
     the same numbers, and the fits differ by their rounding alone.
     """
-    if np.ndim(values) == 0:  # the scalar functions: a tenth of numpy's time
+    if not isinstance(values, np.ndarray):  # the scalar functions: a tenth of numpy's time
         mantissa, exponent = math.frexp(values)
         return math.ldexp(round(mantissa * 2**bits) / 2**bits, exponent)
     mantissa, exponent = np.frexp(values)

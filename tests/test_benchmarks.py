@@ -134,4 +134,5 @@ def test_raw_features_benchmark(tmp_path):
     assert wine["ours_gap"] <= 1e-4 and not wine["ours_warned"]
     assert wine["standardized_iter"] > 0
     assert text["ours_to_rtol_iter"] is not None and text["peer_to_rtol_s"] > 0
+    assert text["passes"]["X @ w"] > 0 and text["passes"]["numpy pass"] > 0
     assert (tmp_path / "raw.csv").exists()

@@ -110,6 +110,42 @@ def test_csr_pass_equals_numpy_float64(loss, index_dtype, n_threads, n):
 
 
 @needs_numba
+@pytest.mark.parametrize("center", [True, False])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_compiled_moments_equal_numpy(center, dtype):
+    """The compiled column moments agree with the numpy ones to 1e-10 (the
+    date-like column's sums differ by about 1e-11 in each), with
+    the same bits on 1 and 3 threads, on a date-like column, a constant
+    one, and an outlier that the reference rows weigh far more than the
+    whole does (the sums must be taken again, about the mean)."""
+    from sklearn_gd._backends import kernels
+    from sklearn_gd._backends.arrays import _dense_moments
+
+    rng = np.random.default_rng(0)
+    n = 70_000  # several chunks, float32 or float64
+    X = rng.standard_normal((n, 4))
+    X[:, 0] = 7.3e5 + 100 * np.sort(X[:, 0])
+    # An outlier of no weight in the whole, but most of the reference rows'.
+    X[:, 2], X[0, 1] = 3.0, 1e6
+    weights = np.ones(n)
+    weights[::n // 1024], weights[0] = 1e-20, 1e-14
+    weights /= weights.sum()
+    X = X.astype(dtype)
+    mean, spread = _dense_moments(X, weights, center)
+    for n_threads in (1, 3):
+        got_mean, got_spread = kernels.column_moments(X, weights, center, n_threads)
+        np.testing.assert_allclose(got_mean, mean, rtol=1e-12, atol=1e-9)
+        varying = [0, 1, 3]
+        np.testing.assert_allclose(got_spread[varying], spread[varying], rtol=1e-10)
+        # The constant column: no spread about its mean, 3 about zero.
+        np.testing.assert_allclose(got_spread[2], 0.0 if center else 3.0, atol=1e-12)
+        if n_threads == 1:
+            first = got_mean, got_spread
+    np.testing.assert_array_equal(first[0], got_mean)
+    np.testing.assert_array_equal(first[1], got_spread)
+
+
+@needs_numba
 @pytest.mark.parametrize("loss", LOSSES, ids=lambda loss: type(loss).__name__)
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_fused_pass_on_wide_rows(loss, dtype):

@@ -9,6 +9,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.special import log_softmax, softmax
 
+from .host import _kernels
 from .namespace import (
     dispatched_namespace,
     is_dask,
@@ -33,15 +34,16 @@ def max_row_norm(X, scale, fit_intercept):
     return float(np.max(scale * (squared + int(fit_intercept))))
 
 
-def column_moments(X, weights, center=True):
+def column_moments(X, weights, center=True, n_threads=1, compiled=False):
     r"""The weighted mean and standard deviation of every column of ``X``,
     as float64 NumPy arrays, without a copy of ``X``.
 
     ``weights`` sum to one. Without ``center`` the mean is zero and the
-    scale the root mean square. Dense ``X`` is read block of rows by block
-    of rows and its spread summed around the mean, so that a column of large
-    values with a small spread (dates as ordinals) keeps its digits; sparse
-    ``X`` takes :math:`E[x^2] - E[x]^2`, which keeps it sparse.
+    scale the root mean square. Dense ``X`` is read once, a block of rows
+    at a time, its spread summed around each block's mean, so that a column
+    of large values with a small spread (dates as ordinals) keeps its
+    digits; sparse ``X`` takes :math:`E[x^2] - E[x]^2`, which keeps it
+    sparse.
     """
     if is_dask(X):
         mean = (weights @ X).compute() if center else np.zeros(X.shape[1])
@@ -54,27 +56,43 @@ def column_moments(X, weights, center=True):
         mean = _sparse_column_sums(X, weights, 1) if center else np.zeros(X.shape[1])
         square = _sparse_column_sums(X, weights, 2)
         return mean, np.sqrt(np.maximum(square - mean * mean, 0))
-    mean = np.zeros(X.shape[1])
-    if center:
-        for block, block_weights in _row_blocks(X, weights):
-            mean += block_weights @ block
-    spread = np.zeros(X.shape[1])
-    for block, block_weights in _row_blocks(X, weights):
-        block -= mean
+    kernels = _kernels() if compiled and X.flags.c_contiguous else None
+    if kernels is not None and X.dtype in (np.float32, np.float64):
+        return kernels.column_moments(X, weights, center, n_threads)
+    return _dense_moments(X, weights, center)
+
+
+def _dense_moments(X, weights, center):
+    r""":func:`column_moments` of NumPy ``X`` in one read: each block of
+    about 1 MiB of rows gets its own weighted mean and its spread about it,
+    run from the cache, and the blocks are merged as they come (Chan, Golub
+    and LeVeque's pairwise update):
+    :math:`\mu \leftarrow \mu + \delta\, m_b / (m + m_b)` and
+    :math:`M \leftarrow M + M_b + \delta^2 m m_b / (m + m_b)`, with
+    :math:`\delta = \mu_b - \mu` and :math:`m, m_b` the weights' masses.
+    Sums about each block's own mean keep the digits of a column of large
+    values with a small spread (dates as ordinals). (The BLAS sums may
+    follow the thread count in the last bit; the standardized coordinates
+    round what they take from here far above it.)"""
+    n, p = X.shape
+    rows = max(1, (1 << 20) // max(8 * p, 1))
+    buffer = np.empty((min(rows, n), p))
+    mean, spread, mass = np.zeros(p), np.zeros(p), 0.0
+    for start in range(0, n, rows):
+        block_weights = weights[start:start + rows]
+        block_mass = float(block_weights.sum())
+        if block_mass <= 0:
+            continue
+        block = buffer[:len(block_weights)]
+        block[...] = X[start:start + rows]  # float64 whatever X's dtype
+        block_mean = (block_weights @ block) / block_mass if center else mean
+        block -= block_mean
         np.multiply(block, block, out=block)
-        spread += block_weights @ block
+        delta, merged = block_mean - mean, mass + block_mass
+        spread += block_weights @ block + delta * delta * (mass * block_mass / merged)
+        mean = mean + delta * (block_mass / merged)
+        mass = merged
     return mean, np.sqrt(spread)
-
-
-def _row_blocks(X, weights):
-    """Float64 copies of the blocks of about 1 MiB of NumPy ``X``'s rows, with
-    their rows' weights: a block's products run from the cache. (Their BLAS
-    sums may follow the thread count in the last bit; the standardized
-    coordinates round what they take from here far above it.)"""
-    rows = max(1, (1 << 20) // max(8 * X.shape[1], 1))
-    for start in range(0, X.shape[0], rows):
-        yield (np.array(X[start:start + rows], dtype=np.float64),
-               weights[start:start + rows])
 
 
 def _sparse_column_sums(X, weights, power):

@@ -98,7 +98,9 @@ def _standardized(objective, weights, curvature, floor):
     """:func:`standardize` from the curvature weights."""
     total = weights.sum()
     mean, spread = column_moments(objective.X, weights if total == 1 else weights / total,
-                                  center=objective.fit_intercept)
+                                  center=objective.fit_intercept,
+                                  n_threads=objective.n_threads,
+                                  compiled=objective._compiled)
     # A column constant up to rounding has no spread to measure: the sums
     # behind a mean of n equal values leave a spread of a few roundings of it.
     rounding = 1e3 * np.finfo(host_dtype(objective.X)).eps * np.abs(mean)
@@ -148,6 +150,11 @@ class StandardizedObjective(LinearModelObjective):
         # In X's dtype, so that float32 parameters stay float32.
         self.mean, self.scale = mean.astype(dtype), scale.astype(dtype)
         self._inverse = (1 / self.scale)[:, None]
+        # The same with the intercept's row (1 and 0): a mapping of a whole
+        # theta is then an operation or two, as it runs at every evaluation.
+        intercept = np.ones((int(self.fit_intercept), 1), dtype)
+        self._inverse_all = np.concatenate([self._inverse, intercept])
+        self._mean_all = np.concatenate([self.mean[:, None], 0 * intercept])
         self._floor, self.curvature, self._trace = float(floor), float(curvature), trace
 
     def rescaled(self, theta):
@@ -178,13 +185,9 @@ class StandardizedObjective(LinearModelObjective):
         """``theta`` (or a path of them, leading axes first) in ``(W, b)``'s
         coordinates."""
         p = self.X.shape[1]
-        out = np.empty_like(theta)
-        # In place, a few operations: this runs at every evaluation.
-        np.multiply(theta[..., :p, :], self._inverse, out=out[..., :p, :])
+        out = theta * self._inverse_all
         if self.fit_intercept:
-            np.subtract(theta[..., p, :],
-                        np.einsum("j,...jk->...k", self.mean, out[..., :p, :]),
-                        out=out[..., p, :])
+            out[..., p, :] -= np.einsum("j,...jk->...k", self.mean, out[..., :p, :])
         return out
 
     def from_original(self, theta):
@@ -204,15 +207,10 @@ class StandardizedObjective(LinearModelObjective):
         return value, self._to_new_gradient(grad)
 
     def _to_new_gradient(self, grad):
-        p = self.X.shape[1]
-        out = np.empty_like(grad)
-        if self.fit_intercept:
-            np.multiply(self.mean[:, None], grad[p], out=out[:p])
-            np.subtract(grad[:p], out[:p], out=out[:p])
-            out[p] = grad[p]
-            np.multiply(out[:p], self._inverse, out=out[:p])
-        else:
-            np.multiply(grad, self._inverse, out=out)
+        if not self.fit_intercept:
+            return grad * self._inverse_all
+        out = grad - self._mean_all * grad[-1]
+        out *= self._inverse_all
         return out
 
     def compiled_epoch(self, *args):
