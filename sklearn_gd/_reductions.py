@@ -15,7 +15,6 @@ import math
 
 import numpy as np
 
-
 # The longest vectors whose BLAS dot runs on one thread whatever the pool
 # (OpenBLAS splits a dot only past 10000 entries): its order is then set by
 # the length alone. The short vectors of a small fit's steps are dotted
