@@ -20,9 +20,10 @@ a relative gap of 1e-6, ours (the least iterations that get there, refitted
 with ``tol=0``) against ``LogisticRegression``'s lbfgs at the loosest ``tol``
 that gets there; and the default fits, time and gap, side by side. Times are
 medians of ``--repeats`` interleaved fits. Last, one gradient pass of the
-log loss over that matrix against one scipy ``X @ w``: numpy's pass
-(``X @ w``, then ``X.T @ r``) and the compiled CSR pass (numba) on one
-thread and on two, medians of 15 interleaved calls.
+log loss over that matrix against one scipy ``X @ w`` (and one ``X.T @
+r``, its scattered counterpart): numpy's pass (``X @ w``, then ``X.T @
+r``) and the compiled CSR pass (numba) on one thread and on two, medians of
+15 interleaved calls.
 
 Run from the repository root::
 
@@ -203,16 +204,17 @@ def measure_text(n, d, repeats, alpha=1e-5, rtol=1e-6):
 
 
 def time_passes(X, y, repeats=15):
-    """Median seconds of one scipy ``X @ w`` and of each gradient pass of the
-    log loss over CSR ``X`` (at a small random ``w``): numpy's, and the
-    compiled one on 1 and 2 threads where numba is installed."""
+    """Median seconds of one scipy ``X @ w``, of one ``X.T @ r``, and of each
+    gradient pass of the log loss over CSR ``X`` (at a small random ``w``):
+    numpy's, and the compiled one on 1 and 2 threads where numba is installed."""
     from sklearn_gd._backends import host
     from sklearn_gd._linear.losses import BinaryLogLoss
 
     w = np.random.default_rng(0).standard_normal(X.shape[1]) * 0.01
     sw = np.full(X.shape[0], 1 / X.shape[0])
     Y, W, b = y[:, None].astype(np.float64), w[:, None], np.zeros(1)
-    calls = {"X @ w": lambda: X @ w,
+    r = np.random.default_rng(1).standard_normal(X.shape[0])
+    calls = {"X @ w": lambda: X @ w, "X.T @ r": lambda: X.T @ r,
              "numpy pass": lambda: host._plain(X, Y, sw, BinaryLogLoss(), W, b)}
     kernels = host._kernels()
     if kernels is not None:

@@ -450,22 +450,24 @@ _CSR_CHUNK_BYTES = 1 << 22
 
 # No reassociation here: with it LLVM turns the loads w[indices[q]] into
 # vector gathers, which are slower than scalar loads on the processors we
-# measure; two accumulators give the overlap instead (four spill registers
-# and measured 30% slower). Unsigned indices spare numba the check for a
-# negative index on every load.
-@numba.njit(error_model="numpy", inline="always", cache=True)
+# measure; four accumulators give the overlap instead. Unsigned indices
+# spare numba the check for a negative index on every load.
+@numba.njit(error_model="numpy", nogil=True, cache=True)
 def _csr_dot(data, indices, start, end, w):  # pragma: no cover (compiled)
     """``sum(data[q] * w[indices[q]])`` over ``start <= q < end`` (int64:
     numba would add an unsigned 64-bit position and a literal in float64)."""
-    a0 = a1 = data.dtype.type(0)
+    a0 = a1 = a2 = a3 = data.dtype.type(0)
     q = start
-    while q + 2 <= end:
+    while q + 4 <= end:
         a0 += data[q] * w[indices[q]]
         a1 += data[q + 1] * w[indices[q + 1]]
-        q += 2
-    if q < end:
+        a2 += data[q + 2] * w[indices[q + 2]]
+        a3 += data[q + 3] * w[indices[q + 3]]
+        q += 4
+    while q < end:
         a0 += data[q] * w[indices[q]]
-    return a0 + a1
+        q += 1
+    return (a0 + a1) + (a2 + a3)
 
 
 @numba.njit(error_model="numpy", nogil=True, cache=True)
