@@ -68,6 +68,21 @@ def test_numpy_pass_sums_the_samples_in_a_fixed_order():
     assert_array_equal(default[1], single[1])
 
 
+@pytest.mark.parametrize("size", ["threshold", "past it", 100_003])
+def test_dot_has_the_same_bits_on_any_number_of_blas_threads(size):
+    """The loop's dot: a BLAS dot up to BLAS_ONE_THREAD entries, numpy's
+    pairwise sum past it (a BLAS dot of 1e5 entries splits among threads),
+    on either side the same bits on one thread."""
+    from sklearn_gd._reductions import BLAS_ONE_THREAD, dot
+
+    size = {"threshold": BLAS_ONE_THREAD, "past it": BLAS_ONE_THREAD + 1}.get(size, size)
+    a, b = np.random.default_rng(0).standard_normal((2, size))
+    default = dot(a, b)
+    with threadpool_limits(1, "blas"):
+        assert dot(a, b) == default
+    assert default == pytest.approx(float(np.sum(a * b)), rel=1e-12)
+
+
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.parametrize("case", ["binary", "multinomial", "regression", "sparse"])
 def test_a_fit_stopped_by_max_iter_does_not_depend_on_the_blas_threads(case):
