@@ -304,6 +304,8 @@ def fused_pass(X, y, sw, w, b, kind, n_threads=1):
 # The farthest, in standard deviations, that the moments' reference point may
 # lie from the mean: the variance's sums then lose at most 6 of 16 digits.
 _MOMENT_SHIFT = 1e3
+
+
 # No reassociation: each column's sums run down the rows in order, and the
 # loop over the columns vectorizes without it.
 @numba.njit(error_model="numpy", nogil=True, cache=True)
