@@ -4,10 +4,12 @@ Times, as medians of interleaved repeats, the fits whose cost is the library's
 own Python rather than the passes over ``X``: default fits on small bundled
 data, one epoch of stochastic descent (one step per sample), a partial_fit
 stream, and two larger full-batch fits for contrast. It uses only the public
-API, so the same script measures both sides of a change::
+API, so the same script measures both sides of a change, the older one
+through ``PYTHONPATH`` (a checkout of it, whose ``sklearn_gd`` is then
+imported first; run the two in turn, twice, as the machine's noise drifts)::
 
+    PYTHONPATH=../old-checkout python benchmarks/overhead.py --out before.csv
     python benchmarks/overhead.py --out after.csv
-    (cd ../old-checkout/benchmarks && python overhead.py --out before.csv)
 
 and the two CSVs compare row by row (``--compare BEFORE AFTER`` prints the
 ratios).
