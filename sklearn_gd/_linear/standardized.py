@@ -162,7 +162,11 @@ class StandardizedObjective(LinearModelObjective):
         ``theta``, or None where they are close to these: a new metric costs
         the descent the memory of its steps. Close is the mean curvature
         within a factor of :data:`_RESCALE` (from one pass, for the
-        predictions), and then every scale too (from the moments' passes)."""
+        predictions), and then every scale too (from the moments' passes).
+        Where only the mean curvature has moved, the coordinates stay and
+        ``theta`` itself comes back, with an objective whose stopping test
+        measures at the new curvature: the same values and gradients, so the
+        descent keeps the memory of its steps."""
         if self.loss.constant_curvature:  # the start's coordinates hold everywhere
             return None
         original, plain = self.to_original(theta), self._plain()
@@ -172,7 +176,9 @@ class StandardizedObjective(LinearModelObjective):
         new = _standardized(plain, weights, curvature, self._floor)
         ratios = new.scale / self.scale
         if np.all((ratios < _RESCALE) & (ratios > 1 / _RESCALE)):
-            return None
+            remeasured = copy.copy(self)
+            remeasured.curvature = new.curvature
+            return remeasured, theta
         return new, new.from_original(original)
 
     def _plain(self):
@@ -233,7 +239,8 @@ class StandardizedObjective(LinearModelObjective):
     def stationarity(self, theta, grad, value):
         r"""The least subgradient in these coordinates, relative to the objective:
         :math:`g' / \sqrt{\bar d \max(J, \epsilon J_0)}`, :math:`\bar d` the
-        mean curvature the coordinates were measured at and :math:`\epsilon J_0`
+        mean curvature last measured (at the start, then by :meth:`rescaled`)
+        and :math:`\epsilon J_0`
         a small fraction (:data:`_FLOOR`) of the objective at zero coefficients.
 
         Where the curvature along every coordinate is about :math:`\bar d`

@@ -22,7 +22,9 @@ when the step size finds its own steps (``step.searches``) and nothing else
 keeps iterates (early stopping): it hands back itself in the new
 coordinates and ``x`` in them, or None to go on as it is. The rule and the
 step size then start afresh from the new point, the step size with its last
-step. Points leave the loop (the path, the callbacks, the result's ``x``) in
+step; unless ``x`` itself comes back, which says that the coordinates (so the
+values and gradients) are the same and only what ``stationarity`` measures has
+changed, and the descent goes on with its state. Points leave the loop (the path, the callbacks, the result's ``x``) in
 the problem's ``to_original`` coordinates, the same whatever the changes.
 """
 
@@ -105,6 +107,8 @@ def _rescale(problem, x, f, g, rule, step, state):
     changed = problem.rescaled(x)
     if changed is None:
         return problem, x, f, g, *state
+    if changed[1] is x:  # the same coordinates, only what the test measures is new
+        return changed[0], x, f, g, *state
     problem, x = changed
     f, g = problem.value_and_grad(x)
     return problem, x, f, g, rule.init(x), {**step.init(), "eta": state[1]["eta"]}
