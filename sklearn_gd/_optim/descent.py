@@ -24,8 +24,9 @@ coordinates and ``x`` in them, or None to go on as it is. The rule and the
 step size then start afresh from the new point, the step size with its last
 step; unless ``x`` itself comes back, which says that the coordinates (so the
 values and gradients) are the same and only what ``stationarity`` measures has
-changed, and the descent goes on with its state. Points leave the loop (the path, the callbacks, the result's ``x``) in
-the problem's ``to_original`` coordinates, the same whatever the changes.
+changed, and the descent goes on with its state. Points leave the loop (the
+path, the callbacks, the result's ``x``) in the problem's ``to_original``
+coordinates, the same whatever the changes.
 """
 
 import numpy as np
