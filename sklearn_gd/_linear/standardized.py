@@ -90,7 +90,7 @@ def _curvature_weights(objective, theta):
     weights = weights * objective.loss.curvatures(Z)
     curvature = float(weights.sum())
     if not curvature > 0:  # every sample fitted to the last bit: nothing to weigh
-        return weights * 0 + 1 / len(weights), objective.loss.curvature
+        return np.full(len(weights), 1 / len(weights)), objective.loss.curvature
     return weights, curvature
 
 
@@ -201,7 +201,9 @@ class StandardizedObjective(LinearModelObjective):
         p = self.X.shape[1]
         out = theta.copy()
         if self.fit_intercept:
-            out[p] += self.mean @ theta[:p]
+            # einsum as in to_original: a BLAS product's sums could follow
+            # the thread count, and this runs at every change of coordinates.
+            out[p] += np.einsum("j,jk->k", self.mean, theta[:p])
         out[:p] = theta[:p] * self.scale[:, None]
         return out
 
@@ -240,8 +242,8 @@ class StandardizedObjective(LinearModelObjective):
         r"""The least subgradient in these coordinates, relative to the objective:
         :math:`g' / \sqrt{\bar d \max(J, \epsilon J_0)}`, :math:`\bar d` the
         mean curvature last measured (at the start, then by :meth:`rescaled`)
-        and :math:`\epsilon J_0`
-        a small fraction (:data:`_FLOOR`) of the objective at zero coefficients.
+        and :math:`\epsilon J_0` a small fraction (:data:`_FLOOR`) of the
+        objective at zero coefficients.
 
         Where the curvature along every coordinate is about :math:`\bar d`
         (what the scales aim at), :math:`g'^2_j / (2 \bar d)` is the drop a
