@@ -20,6 +20,9 @@ import numpy as np
 # the length alone. The short vectors of a small fit's steps are dotted
 # several times an iteration, where the pairwise sum's temporary costs most.
 BLAS_ONE_THREAD = 4096
+# The most multiply-adds of a matrix product that runs on one thread whatever
+# the pool (OpenBLAS splits a product only past 4 * 65536; MKL later still).
+BLAS_ONE_PRODUCT = 1 << 16
 
 
 def dot(a, b):
@@ -27,6 +30,17 @@ def dot(a, b):
     if a.size <= BLAS_ONE_THREAD:
         return float(np.vdot(a, b))
     return float(np.add.reduce(np.multiply(a, b).ravel()))
+
+
+def transposed_product(a, b):
+    """``a.T @ b`` for two matrices of the same rows, summed in a fixed order:
+    BLAS products of blocks of rows, each within :data:`BLAS_ONE_PRODUCT`
+    multiply-adds, added in turn."""
+    rows = max(1, BLAS_ONE_PRODUCT // max(a.shape[1] * b.shape[1], 1))
+    out = np.zeros((a.shape[1], b.shape[1]), dtype=np.result_type(a, b))
+    for start in range(0, len(a), rows):
+        out += a[start:start + rows].T @ b[start:start + rows]
+    return out
 
 
 def norm(a):

@@ -133,7 +133,8 @@ def _fits_that_stop_at_max_iter():
     return [
         lambda: GDLogisticRegressor(max_iter=3).fit(X, y),
         lambda: GDLogisticRegressor(max_iter=3, batch_size=64, random_state=0).fit(X, y),
-        lambda: GDLinearRegressor(max_iter=3).fit(X, y.astype(float)),
+        lambda: GDLinearRegressor(max_iter=3, learning_rate="lipschitz").fit(
+            X, y.astype(float)),
         lambda: minimize(lambda w: w @ w, np.ones(2), jac=lambda w: 2 * w,
                          learning_rate=1e-3, max_iter=3),
     ]
@@ -166,7 +167,7 @@ def test_repeated_warnings_of_one_cause_have_one_text():
         warnings.simplefilter("always")
         reasons = set()
         for rows in (slice(0, 300), slice(100, 400), slice(200, 569)):
-            model = GDLogisticRegressor(max_iter=3).fit(X[rows], y[rows])
+            model = GDLogisticRegressor(max_iter=4).fit(X[rows], y[rows])
             reasons.add(model.stop_reason_)
     assert len(reasons) == 3
     texts = {str(w.message) for w in record if w.category is ConvergenceWarning}

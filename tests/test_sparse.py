@@ -299,17 +299,18 @@ def _fit(task, X, params, fit_intercept, weighted):
 # take the same steps: same step sizes, same shuffles, same number of steps;
 # they differ only by the order in which the products sum, about 1e-16
 # relative per product, and contracting steps keep it there (measured over
-# every case below: at most 7e-14 relative to max |coef|). 20 steps are few
+# every case below: at most 7e-14 relative to max |coef|). 12 steps are few
 # enough that no line search reaches the rounding floor of the objective,
-# where its decisions turn on rounding: at 30 steps the regression's line
-# search does, and a step accepted in one run is halved in the other, as it is
-# between C- and Fortran-ordered dense copies of X (2e-9 apart after that). The
+# where its decisions turn on rounding: in the whitened coordinates the
+# binary line search does at 15 steps (it is at the optimum by then), and a
+# step accepted in one run is halved in the other, as it is between C- and
+# Fortran-ordered dense copies of X (2e-8 apart after that). The
 # bound, 1e-10 relative to max |coef| (about 1.5 here), leaves a margin of
 # 1000 and is far tighter than the 1e-7 absolute asked of the converged fits
 # below; a real disagreement (an intercept or a weight mishandled, another
 # step size) shows at 1e-3 and above.
 SAME_STEPS_RTOL = 1e-10
-FIXED_STEPS = 20
+FIXED_STEPS = 12
 
 
 @pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])

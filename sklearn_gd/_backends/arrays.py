@@ -9,6 +9,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.special import log_softmax, softmax
 
+from .._reductions import transposed_product
 from .host import _kernels
 from .namespace import (
     dispatched_namespace,
@@ -18,6 +19,7 @@ from .namespace import (
     to_device,
     to_host,
 )
+from .threads import SMALL_SIZE
 
 
 def max_row_norm(X, scale, fit_intercept):
@@ -139,6 +141,102 @@ def _namespace_moments(X, weights, center):
             np.sqrt(np.asarray(to_host(spread), dtype=np.float64)))
 
 
+def curvature_hessian(X, weights, D, F, mean, scale, fit_intercept):
+    r"""The Hessian of :math:`\sum_i w_i \ell(y_i, \tilde x_i \Theta)` in
+    the standardized coordinates, :math:`\sum_i w_i (\mathrm{diag}(D_i) -
+    F_i F_i^\top) \otimes \tilde x_i \tilde x_i^\top` with :math:`\tilde x_i
+    = [(x_i - \mu) / s, 1]` (the 1 with ``fit_intercept``), as a float64
+    NumPy array of shape ``(N, N)``, :math:`N = (p + 1) K`, its rows in the
+    order of a C-ordered ``(p + 1, K)`` array.
+
+    ``D`` and ``F`` (None for no such term) have one row per sample, or a
+    single row for all. Block :math:`(k, m)` is the Gram matrix of
+    :math:`\tilde X` weighted by :math:`w (\delta_{km} D_k - F_k F_m)`
+    (:func:`weighted_grams`).
+    """
+    n, K = X.shape[0], D.shape[1]
+    D = np.broadcast_to(D, (n, K))
+    F = None if F is None else np.broadcast_to(F, (n, K))
+    pairs = [(k, m) for k in range(K) for m in range(k, K) if F is not None or k == m]
+    U = np.empty((n, len(pairs)))
+    for column, (k, m) in enumerate(pairs):
+        U[:, column] = D[:, k] if k == m else 0.0
+        if F is not None:
+            U[:, column] -= F[:, k] * F[:, m]
+    grams = weighted_grams(X, weights[:, None] * U, mean, scale, fit_intercept)
+    q = grams.shape[1]
+    out = np.zeros((q, K, q, K))
+    for (k, m), gram in zip(pairs, grams):
+        out[:, k, :, m] = gram
+        out[:, m, :, k] = gram
+    return out.reshape(q * K, q * K)
+
+
+def weighted_grams(X, U, mean, scale, fit_intercept):
+    r"""For each column :math:`u` of ``U``, :math:`\sum_i u_i \tilde x_i
+    \tilde x_i^\top` with :math:`\tilde x_i = [(x_i - \mu) / s, 1]` (the 1
+    with ``fit_intercept``): float64, of shape ``(U.shape[1], q, q)``.
+
+    The sums run in an order set by ``X``'s shape alone
+    (:func:`~sklearn_gd._reductions.transposed_product` over blocks of rows,
+    each a dense float64 copy of the block alone; scipy's sparse products), so
+    the matrices have the same bits on any number of threads. A sparse ``X``
+    stays sparse: :math:`X^\top \mathrm{diag}(u) X` and :math:`X^\top u`,
+    centered afterwards.
+    """
+    if sp.issparse(X):
+        return np.stack([_sparse_gram(X, u, mean, scale, fit_intercept) for u in U.T])
+    q = X.shape[1] + int(fit_intercept)
+    out = np.zeros((U.shape[1], q, q))
+    for start, block in _dense_row_blocks(X, max(1, (1 << 17) // max(q, 1))):
+        Xt = (block - mean) / scale
+        if fit_intercept:
+            Xt = np.hstack([Xt, np.ones((len(Xt), 1))])
+        for column, u in enumerate(U[start:start + len(block)].T):
+            out[column] += transposed_product(Xt * u[:, None], Xt)
+    return out
+
+
+def _sparse_gram(X, u, mean, scale, fit_intercept):
+    """:func:`weighted_grams` for one column ``u`` and a sparse ``X``."""
+    p = X.shape[1]
+    weighted = X.multiply(u[:, None])
+    # The p x p product is small; it is written into a dense matrix entry by
+    # entry, which no sparse matrix of X's shape ever is.
+    product = (X.T @ weighted).tocoo()
+    gram = np.zeros((p, p))
+    np.add.at(gram, (product.row, product.col), product.data)
+    first, total = np.asarray(weighted.sum(axis=0), dtype=np.float64).ravel(), u.sum()
+    cross = np.multiply.outer(first, mean)
+    gram += total * np.multiply.outer(mean, mean) - cross - cross.T
+    gram /= np.multiply.outer(scale, scale)
+    if not fit_intercept:
+        return gram
+    side = (first - total * mean) / scale
+    return np.block([[gram, side[:, None]], [side[None, :], np.array([[total]])]])
+
+
+def _dense_row_blocks(X, rows):
+    """``(start, block)`` for blocks of ``rows`` rows of ``X``, each a dense
+    float64 NumPy array (a dask chunk, or a slice of an array API array,
+    brought to the host a block at a time)."""
+    if is_dask(X):
+        X, start = X.rechunk({1: -1}), 0
+        for i in range(X.numblocks[0]):
+            block = np.asarray(X.blocks[i].compute(), dtype=np.float64)
+            yield start, block
+            start += len(block)
+        return
+    if sp.issparse(X):
+        X = sp.csr_array(X)
+    n = X.shape[0]
+    for start in range(0, n, rows):
+        # Both axes, and no stop past the end: the array API asks for them.
+        block = X[start:min(start + rows, n), :]
+        block = block.toarray() if sp.issparse(block) else to_host(block)
+        yield start, np.asarray(block, dtype=np.float64)
+
+
 def predictions(X, W, b):
     """The raw predictions ``X @ W + b`` (``b`` None: none) as a float64 NumPy
     array, wherever ``X`` lives (``W`` and ``b`` are NumPy)."""
@@ -159,7 +257,11 @@ def log_frobenius_norm(X):
         return np.inf
     flat = values.ravel(order="K")
     with np.errstate(over="ignore"):
-        squares = float(np.vdot(flat, flat))
+        # A small X's sum in NumPy's own loop: it runs before the fit holds
+        # the BLAS pool at one thread, and waking the pool for it costs a
+        # small fit more than its whole descent does.
+        small = flat.size < SMALL_SIZE
+        squares = float(np.einsum("i,i->", flat, flat) if small else np.vdot(flat, flat))
     return np.log(squares) / 2 if squares > 0 else -np.inf
 
 

@@ -12,9 +12,9 @@ from .._backends.namespace import to_host
 from .._backends.threads import threads_for
 from .._linear.params import coef_from_theta, theta_from_coef
 from .._linear.penalties import PENALTIES
-from .._linear.standardized import standardize
+from .._linear.whitened import precondition
 from .._optim.averaging import Averaging
-from .._optim.config import make_rule_and_step
+from .._optim.config import make_rule_and_step, resolve_auto
 from .._optim.loop import run
 from .._optim.options import DescentOptions
 from .._optim.record import print_progress
@@ -85,12 +85,15 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         with ``record_path``, their path. Returns the core's result.
         """
         random_state = check_random_state(self.random_state)
-        if self._preconditions():
-            # The core hands back points (the result, the path, the
-            # callbacks') in the original coordinates.
-            objective = standardize(objective)
-        objective, loss = self._hold_out(objective, stratify, random_state)
-        result = self._descend(objective, loss, random_state, callbacks, attributes)
+        # The thread settings hold from the coordinates' measure on: a small
+        # fit never wakes a BLAS pool.
+        with thread_settings(objective):
+            if self._preconditions():
+                # The core hands back points (the result, the path, the
+                # callbacks') in the original coordinates.
+                objective = precondition(objective, whiten=self._whitens())
+            objective, loss = self._hold_out(objective, stratify, random_state)
+            result = self._descend(objective, loss, random_state, callbacks, attributes)
         vars(self).update(attributes(result.x))
         self.coef_path_, self.intercept_path_ = self._coef_path(result.path,
                                                                 objective.fit_intercept)
@@ -111,6 +114,18 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
                 "'auto' or False."
             )
         return bool(self.precondition)
+
+    def _whitens(self):
+        """Whether ``fit`` may descend in whitened coordinates: where the
+        full-batch step size finds its own steps ("bb" and "line_search", and
+        "auto" where it stands for "bb") and nothing keeps iterates (early
+        stopping), the descent follows the coordinates as they are measured
+        again, which whitened ones, fitted to the start, need; the constant
+        steps keep the standardized ones."""
+        rate = self.learning_rate
+        if rate == "auto":
+            rate = resolve_auto(self.solver, self.schedule, self.batch_size)
+        return rate in ("bb", "line_search") and not self.early_stopping
 
     def _place_fitted(self, X):
         """Move the fitted arrays where ``X`` lives

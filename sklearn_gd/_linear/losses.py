@@ -11,6 +11,9 @@ an array API library when the data lives there (:mod:`sklearn_gd._backends.names
 ``curvatures(Z)`` is each sample's second derivative in ``Z``, averaged over
 the outputs' diagonal (NumPy ``Z``): what the Hessian's diagonal weighs the
 samples by; ``constant_curvature`` says that it is the same everywhere.
+``curvature_factors(Z)`` is the whole second derivative of each sample,
+:math:`\mathrm{diag}(D_i) - F_i F_i^\top`, as ``(D, F)`` (``F`` None where
+it is diagonal), what the whitened coordinates measure.
 """
 
 import numpy as np
@@ -35,6 +38,9 @@ class HalfSquaredError:
 
     def curvatures(self, Z):
         return np.ones(len(Z))
+
+    def curvature_factors(self, Z):
+        return np.ones(Z.shape), None
 
 
 class BinaryLogLoss:
@@ -66,6 +72,9 @@ class BinaryLogLoss:
         r""":math:`\sigma(z) (1 - \sigma(z)) = e^{-|z|} / (1 + e^{-|z|})^2`."""
         e = np.exp(-np.abs(Z[:, 0]))
         return e / (1 + e) ** 2
+
+    def curvature_factors(self, Z):
+        return self.curvatures(Z)[:, None], None
 
 
 class MultinomialLogLoss:
@@ -102,6 +111,12 @@ class MultinomialLogLoss:
         P = np.exp(Z - Z.max(axis=1, keepdims=True))
         P /= P.sum(axis=1, keepdims=True)
         return (P * (1 - P)).mean(axis=1)
+
+    def curvature_factors(self, Z):
+        r""":math:`\mathrm{diag}(p) - p p^\top`: ``(P, P)``."""
+        P = np.exp(Z - Z.max(axis=1, keepdims=True))
+        P /= P.sum(axis=1, keepdims=True)
+        return P, P
 
 
 def _softmax_loss_gradient(labels, Z):

@@ -75,18 +75,26 @@ def standardize(objective, theta=None, floor=None):
     return _standardized(objective, *_curvature_weights(objective, theta), floor)
 
 
-def _curvature_weights(objective, theta):
-    """The samples' weights times their curvatures at ``theta`` (original
-    coordinates; zeros by default), and their sum, the mean curvature."""
+def _scores(objective, theta):
+    """The raw predictions at ``theta`` (original coordinates; zeros by
+    default), float64 NumPy, one row per sample; one row for all where every
+    sample's curvature is the same (every prediction is the intercept), and
+    then no array as long as ``X``."""
     W, b = objective.split(objective.initial_params() if theta is None else theta)
-    weights = np.asarray(to_host(objective._weights), dtype=np.float64)
     if objective.loss.constant_curvature or not np.any(W):
-        # Every sample's curvature is the same (every prediction is the
-        # intercept): the weights as they are, and no array as long as X.
-        b = np.broadcast_to(np.asarray(b, dtype=np.float64), (1, objective.n_outputs))
-        curvature = float(objective.loss.curvatures(b)[0])
+        return np.broadcast_to(np.asarray(b, dtype=np.float64), (1, objective.n_outputs))
+    return predictions(objective.X, W, b if objective.fit_intercept else None)
+
+
+def _curvature_weights(objective, theta, scores=None):
+    """The samples' weights times their curvatures at ``theta`` (original
+    coordinates; zeros by default), and their sum, the mean curvature; from
+    the :func:`_scores` ``scores`` there where they are known."""
+    Z = _scores(objective, theta) if scores is None else scores
+    weights = np.asarray(to_host(objective._weights), dtype=np.float64)
+    if len(Z) < len(weights):
+        curvature = float(objective.loss.curvatures(Z)[0])
         return weights, curvature * float(weights.sum())
-    Z = predictions(objective.X, W, b if objective.fit_intercept else None)
     weights = weights * objective.loss.curvatures(Z)
     curvature = float(weights.sum())
     if not curvature > 0:  # every sample fitted to the last bit: nothing to weigh

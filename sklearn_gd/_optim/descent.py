@@ -17,7 +17,8 @@ ill-conditioned problem.
 
 A problem that can change its own coordinates (``rescaled(x)``, the
 estimators' standardized objective) is asked to at iteration
-:data:`RESCALE_AFTER` and at every doubling of it (10, 20, 40, ...),
+:data:`RESCALE_AFTER` (or the problem's own ``rescale_after``) and at every
+doubling of it (10, 20, 40, ...),
 when the step size finds its own steps (``step.searches``) and nothing else
 keeps iterates (early stopping): it hands back itself in the new
 coordinates and ``x`` in them, or None to go on as it is. The rule and the
@@ -120,7 +121,7 @@ def _first_rescale(problem, rule, step, options):
     if (getattr(problem, "rescaled", None) is None or not step.searches
             or rule.extrapolates or options.early_stopping is not None):
         return None
-    return RESCALE_AFTER
+    return getattr(problem, "rescale_after", RESCALE_AFTER)
 
 
 def _after_step(options, blown_up, problem, x, f, g, stop):

@@ -1,0 +1,259 @@
+r"""Whitened coordinates: the standardized ones, decorrelated, for problems
+with few coefficients and a smooth penalty.
+
+Standardizing evens the Hessian's diagonal; what is left of its conditioning
+is in the correlations between the columns and, with several classes, between
+the classes' coefficients, which no diagonal scaling touches. Where the
+coefficients are few, the Hessian itself costs less than a few passes, and
+the descent can run in coordinates where it is about :math:`\bar d\, I`.
+
+In the standardized coordinates :math:`\Theta` of
+:mod:`sklearn_gd._linear.standardized` (rows :math:`\tilde x_i = [(x_i -
+\mu)/s, 1]`), each sample's loss has the second derivative
+:math:`A_i = \mathrm{diag}(D_i) - F_i F_i^\top` in its raw predictions (the
+loss's ``curvature_factors``), and with the sample weights :math:`w`
+(summing to one), the mean curvature :math:`\bar d` and, on the rows of
+:math:`W`, the penalty's :math:`\alpha (1 - \rho) / s_j^2`,
+
+.. math::
+
+    C = \frac{1}{\bar d} \Big( \sum_i w_i A_i \otimes \tilde x_i \tilde x_i^\top
+        + P \Big) + \frac{1}{K} (I \otimes \mathbf{1}\mathbf{1}^\top),
+
+on :math:`\mathrm{vec}(\Theta)` (rows first, :math:`K` outputs). The last term
+is there for the log loss of :math:`K > 1` classes only: adding the same
+vector to every class's coefficients changes no probability, so the loss is
+flat along those directions, and the term gives them the curvature of the
+others; the gradient of the loss has no part along them and :math:`C^{-1}`
+keeps it so, so the descent takes the same steps. With the diagonal
+:math:`E` of :math:`C` and the Cholesky factor :math:`E^{-1/2} C E^{-1/2} =
+L L^\top`,
+
+.. math:: \mathrm{vec}(\Theta) = M\, \mathrm{vec}(\Theta'), \qquad
+          M = E^{-1/2} L^{-\top},
+
+so that :math:`M^\top C M = I`: the Hessian of :math:`J` in :math:`\Theta'`
+is about :math:`\bar d\, I` where the curvatures are those :math:`C` was
+measured at, and the gradient follows the chain rule, :math:`\nabla_{\Theta'}
+J = M^\top \nabla_\Theta J`. The penalty stays the documented one in
+:math:`W` (its gradient comes through the same rule), so only a smooth
+penalty is whitened: an L1 prox has no closed form in these coordinates. For
+least squares the Hessian is the same everywhere, and the first step is
+Newton's. For the log loss the curvatures drift as the classes separate, and
+:meth:`WhitenedObjective.rescaled` measures them again.
+
+:math:`C` costs :math:`n N^2` multiply-adds for :math:`N = (p + 1) K`
+coefficients, and the coordinates :math:`N^2` at each evaluation: whitened
+are problems of at most :data:`MAX_COEFFICIENTS` coefficients whose
+:math:`C` takes at most :data:`HESSIAN_BUDGET` multiply-adds; the others are
+standardized only.
+"""
+
+import numpy as np
+
+from .._backends.arrays import curvature_hessian
+from .._backends.namespace import host_dtype, to_host
+from .._reductions import rounded
+from .lipschitz import gram_matvec, power_iteration
+from .standardized import (
+    _RESCALE,
+    StandardizedObjective,
+    _curvature_weights,
+    _scores,
+    _standardized,
+)
+
+# Coefficients at most: a factor of this size is computed on one thread by
+# any LAPACK, and a product with it by any BLAS, so their bits follow the
+# data alone; and a product costs less than a small pass.
+MAX_COEFFICIENTS = 64
+# Multiply-adds of C at most (n N^2): about 10 ms.
+HESSIAN_BUDGET = 1 << 24
+# C, its diagonal made one, is rounded to multiples of this: fits that differ
+# only in the order of the sums behind C (weights against repeated rows, dense
+# against sparse) then descend in the same coordinates, as with the rounded
+# scales of the standardized ones.
+_GRID = 2.0**-30
+# The largest condition number of C, as its factor's diagonal tells it,
+# taken as it is: the grid's rounding then moves the whitened Hessian by at
+# most about 1% (its largest eigenvalue is at most the number of
+# coefficients, 64).
+_CONDITION = 1e6
+# Otherwise added to C's unit diagonal, in turn until it factors: the first
+# bounds its condition number by about as much, and a direction of smaller
+# curvature is whitened only up to it.
+_JITTERS = (1e-5, 1e-3, 1e-1)
+
+
+def precondition(objective, theta=None, floor=None, whiten=True):
+    """``objective`` in the coordinates the descent runs in: whitened
+    (:class:`WhitenedObjective`) where ``whiten`` and :func:`whitens` say so,
+    else standardized (:func:`~sklearn_gd._linear.standardized.standardize`),
+    measured at the original parameters ``theta`` (zeros by default)."""
+    scores = _scores(objective, theta)
+    weights, curvature = _curvature_weights(objective, theta, scores)
+    if not whiten:
+        return _standardized(objective, weights, curvature, floor)
+    return _preconditioned(objective, scores, weights, curvature, floor)
+
+
+def whitens(objective):
+    """Whether :func:`precondition` whitens ``objective``: a smooth penalty,
+    2 to :data:`MAX_COEFFICIENTS` coefficients and a Hessian within
+    :data:`HESSIAN_BUDGET`."""
+    n, p = objective.X.shape
+    coefficients = (p + int(objective.fit_intercept)) * objective.n_outputs
+    return (not objective.nonsmooth and 2 <= coefficients <= MAX_COEFFICIENTS
+            and n * coefficients**2 <= HESSIAN_BUDGET)
+
+
+def _preconditioned(objective, scores, weights, curvature, floor):
+    """:func:`precondition` from the scores and the curvature weights there."""
+    standardized = _standardized(objective, weights, curvature, floor)
+    if not whitens(objective):
+        return standardized
+    factors = _factors(standardized, scores)
+    return standardized if factors is None else WhitenedObjective(standardized, *factors)
+
+
+def _factors(standardized, scores):
+    """``(E^{1/2}, L)`` of the module docstring, or None if no jitter makes
+    ``L`` finite."""
+    C = _curvature_matrix(standardized, scores)
+    diagonal = rounded(np.diag(C))
+    # A column without spread, and without a penalty to give it one, has no
+    # curvature to even out: its coordinates stay as they are.
+    flat = ~(diagonal > 1e-12 * np.max(diagonal))
+    diagonal[flat] = 1.0
+    root = np.sqrt(diagonal)
+    C = np.round(C / np.multiply.outer(root, root) / _GRID) * _GRID
+    C[flat, :], C[:, flat] = 0.0, 0.0
+    C[flat, flat] = 1.0
+    for jitter in (0.0, *_JITTERS):
+        try:
+            factor = np.linalg.cholesky(C + jitter * np.eye(len(C)))
+        except np.linalg.LinAlgError:  # not positive definite in floating point
+            continue
+        pivots = np.diag(factor)
+        if np.all(np.isfinite(factor)) and (
+                jitter or np.max(pivots) ** 2 <= _CONDITION * np.min(pivots) ** 2):
+            return root, factor
+    return None
+
+
+def _curvature_matrix(standardized, scores):
+    """:math:`C` of the module docstring, at the raw predictions ``scores``."""
+    objective, K = standardized, standardized.n_outputs
+    D, F = objective.loss.curvature_factors(np.asarray(scores, dtype=np.float64))
+    weights = np.asarray(to_host(objective._weights), dtype=np.float64)
+    H = curvature_hessian(objective.X, weights, D, F, objective.mean, objective.scale,
+                          objective.fit_intercept)
+    H = H.reshape(-1, K, H.shape[0] // K, K)
+    p = objective.X.shape[1]
+    penalty = objective.penalty.l2 / objective.scale.astype(np.float64) ** 2
+    for k in range(K):
+        H[np.arange(p), k, np.arange(p), k] += penalty
+    C = H.reshape(H.shape[0] * K, -1) / objective.curvature
+    if F is not None and K > 1:  # the classes' common directions (module docstring)
+        rows = np.arange(C.shape[0] // K)
+        C.reshape(len(rows), K, len(rows), K)[rows, :, rows, :] += 1 / K
+    return C
+
+
+class WhitenedObjective(StandardizedObjective):
+    """A :class:`StandardizedObjective` whose coefficients are also
+    decorrelated: :math:`\\mathrm{vec}(\\Theta) = M \\mathrm{vec}(\\Theta')`
+    (module docstring).
+
+    Every method of the problem protocol takes and gives :math:`\\Theta'`;
+    :meth:`to_original` and :meth:`from_original` map to and from ``(W, b)``.
+    The stopping test is the standardized one, along directions in each of
+    which the curvature is about :math:`\\bar d`.
+    """
+
+    # The descent's first new measure (:mod:`sklearn_gd._optim.descent`),
+    # sooner than the standardized coordinates': these fit the start so
+    # closely that the iterate soon leaves their reach.
+    rescale_after = 6
+
+    def __init__(self, standardized, root, factor):
+        vars(self).update(vars(standardized))
+        dtype = host_dtype(self.X)
+        # LAPACK's inverse: scipy's triangular solve costs a millisecond a call.
+        M = np.linalg.inv(factor).T / root[:, None]
+        # In X's dtype, as the scales: float32 parameters stay float32.
+        self._map = M.astype(dtype)
+        self._map_t = np.ascontiguousarray(self._map.T)
+        self._unmap = (factor.T * root).astype(dtype)
+        self._penalty_norm = None  # measured when a step size asks for it
+
+    def to_original(self, theta):
+        flat = theta.reshape(theta.shape[:-2] + (-1,))
+        whitened = self._map @ flat if flat.ndim == 1 else np.einsum(
+            "ij,...j->...i", self._map, flat)
+        return super().to_original(whitened.reshape(theta.shape))
+
+    def from_original(self, theta):
+        standardized = super().from_original(theta)
+        return (self._unmap @ standardized.ravel()).reshape(theta.shape)
+
+    def _to_new_gradient(self, grad):
+        standardized = super()._to_new_gradient(grad)
+        return (self._map_t @ standardized.ravel()).reshape(grad.shape)
+
+    def rescaled(self, theta):
+        """As :meth:`StandardizedObjective.rescaled`: where the mean curvature
+        has moved by a factor of :data:`_RESCALE` or more, the whole metric
+        measured again at ``theta``, in new coordinates; else None."""
+        if self.loss.constant_curvature:  # the start's coordinates hold everywhere
+            return None
+        original, plain = self.to_original(theta), self._plain()
+        scores = _scores(plain, original)
+        weights, curvature = _curvature_weights(plain, original, scores)
+        if 1 / _RESCALE < curvature / self.curvature < _RESCALE:
+            return None
+        new = _preconditioned(plain, scores, weights, curvature, self._floor)
+        return new, new.from_original(original)
+
+    def lipschitz(self, rtol=1e-4):
+        r""":math:`c\, \lambda_{\max}(M^\top (I \otimes \tilde X^\top
+        \mathrm{diag}(w) \tilde X) M)` plus the penalty's curvature, the data
+        part by power iteration through the original pass."""
+        shape = (self.X.shape[1] + int(self.fit_intercept), self.n_outputs)
+
+        def matvec(v):
+            theta = self.to_original(v.reshape(shape))
+            u = np.stack([gram_matvec(self.X, self._weights, self.fit_intercept, column,
+                                      self.n_threads, self._compiled)
+                          for column in theta.T], axis=1)
+            return self._to_new_gradient(u).ravel()
+
+        gram = power_iteration(matvec, shape[0] * shape[1], host_dtype(self.X), rtol=rtol)
+        return self.loss.curvature * gram + self._penalty_curvature()
+
+    def rough_lipschitz(self):
+        r""":math:`c` plus the penalty's curvature, from no pass over ``X``:
+        at the start, where Barzilai-Borwein's first step (the only user of
+        this bound) is sized, :math:`M^\top (I \otimes \tilde X^\top
+        \mathrm{diag}(w) \tilde X) M \preceq I` along every direction the
+        loss is not flat in."""
+        return self.loss.curvature + self._penalty_curvature()
+
+    def _penalty_curvature(self):
+        r""":math:`\lambda_{\max}(M^\top P M)`, :math:`P` the penalty's Hessian
+        in the standardized coordinates."""
+        if not self.penalty.l2:
+            return 0.0
+        if self._penalty_norm is None:
+            self._penalty_norm = rounded(_penalty_norm(self))
+        return self.penalty.l2 * self._penalty_norm
+
+
+def _penalty_norm(objective):
+    """:math:`\\lambda_{\\max}(M^\\top S M)`, :math:`S` the diagonal of
+    :math:`1/s_j^2` on the rows of ``W`` and zero on the intercept's."""
+    p, K = objective.X.shape[1], objective.n_outputs
+    rows = np.zeros((p + int(objective.fit_intercept), K))
+    rows[:p] = 1 / objective.scale.astype(np.float64)[:, None]
+    Q = objective._map.astype(np.float64) * rows.reshape(-1, 1)
+    return float(np.linalg.eigvalsh(np.einsum("ji,jk->ik", Q, Q))[-1])
