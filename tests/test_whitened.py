@@ -27,10 +27,13 @@ def _objective(Estimator, X, y, **params):
 
 
 def _dated(n=300, seed=0):
-    """Raw least squares: a date as an ordinal beside a count and a score."""
+    """Raw least squares: a date as an ordinal beside a count, a score, and
+    an age in days that follows the date (correlated columns, which the
+    whitened coordinates decorrelate)."""
     rng = np.random.default_rng(seed)
     date = 7.3e5 + rng.uniform(0, 3650, n)
-    X = np.column_stack([date, rng.poisson(20, n), rng.standard_normal(n)])
+    age = (date - 7.3e5) + rng.uniform(0, 1000, n)
+    X = np.column_stack([date, rng.poisson(20, n), rng.standard_normal(n), age])
     y = 2e-3 * (date - 7.3e5) + 0.3 * X[:, 1] + X[:, 2] + rng.standard_normal(n)
     return X, y
 
@@ -103,7 +106,7 @@ def test_gradient_and_coordinates_of_the_whitened_objective(case, fit_intercept)
     # A path of points maps as each point does.
     path = np.stack([new, 2 * new])
     assert_allclose(objective.to_original(path)[1], objective.to_original(2 * new),
-                    rtol=1e-12)
+                    rtol=1e-12, atol=1e-14 * (1 + shift.max()))
     value, grad = objective.value_and_grad(new)
     assert value == pytest.approx(plain.value_and_grad(theta)[0], rel=1e-12)
     expected = central_differences(lambda t: objective.value_and_grad(t)[0], new, h=1e-6)
@@ -163,6 +166,19 @@ def test_multinomial_fit_takes_as_few_steps_as_lbfgs():
     assert value(fitted) <= value(newton) * (1 + 1e-6)
 
 
+def test_columns_that_are_not_correlated_stay_standardized():
+    """Whitening would change no curvature by a factor of 2: the
+    standardized coordinates are kept, and their cheaper steps."""
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((5000, 2))
+    y = (X @ [1.0, -1.0] + rng.logistic(size=5000) > 0).astype(int)
+    objective = precondition(_objective(GDLogisticRegressor, X, y))
+    assert type(objective) is StandardizedObjective
+    X[:, 1] = X[:, 0] + 0.3 * X[:, 1]  # now they are
+    assert isinstance(precondition(_objective(GDLogisticRegressor, X, y)),
+                      WhitenedObjective)
+
+
 def test_flat_and_repeated_columns_leave_the_fit_finite():
     """A constant column and a copy of another, without a penalty: C is
     singular, and the jitter and the flat columns' identity keep the factor
@@ -190,7 +206,7 @@ def test_the_hessian_has_the_same_bits_on_any_number_of_blas_threads():
     """4096 rows of 63 columns, the largest problem whitened: its blocks'
     products are small enough for one BLAS thread each."""
     rng = np.random.default_rng(0)
-    X = rng.standard_normal((4096, 63))
+    X = rng.standard_normal((4096, 63)) @ rng.standard_normal((63, 63))  # correlated
     y = (X[:, 0] + rng.standard_normal(4096) > 0).astype(int)
     plain = _objective(GDLogisticRegressor, X, y)
     theta = _point(plain) * 1e3

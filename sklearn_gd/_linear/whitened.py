@@ -49,7 +49,10 @@ are problems of at most :data:`MAX_COEFFICIENTS` coefficients whose
 standardized only.
 """
 
+import copy
+
 import numpy as np
+from scipy.linalg.lapack import dtrtri
 
 from .._backends.arrays import curvature_hessian
 from .._backends.namespace import host_dtype, to_host
@@ -117,8 +120,11 @@ def _preconditioned(objective, scores, weights, curvature, floor):
 
 
 def _factors(standardized, scores):
-    """``(E^{1/2}, L)`` of the module docstring, or None if no jitter makes
-    ``L`` finite."""
+    """``(E^{1/2}, L)`` of the module docstring; None where the standardized
+    coordinates are whitened already (every eigenvalue of
+    :math:`E^{-1/2} C E^{-1/2}` within a factor of :data:`_RESCALE` of one,
+    the test by which a new measure keeps its coordinates, as Gershgorin's
+    discs tell it), or if no jitter makes ``L`` finite."""
     C = _curvature_matrix(standardized, scores)
     diagonal = rounded(np.diag(C))
     # A column without spread, and without a penalty to give it one, has no
@@ -129,6 +135,9 @@ def _factors(standardized, scores):
     C = np.round(C / np.multiply.outer(root, root) / _GRID) * _GRID
     C[flat, :], C[:, flat] = 0.0, 0.0
     C[flat, flat] = 1.0
+    off_diagonal = np.abs(C).sum(axis=1) - 1  # the unit diagonal aside
+    if np.max(off_diagonal) < min(1 - 1 / _RESCALE, _RESCALE - 1):
+        return None
     for jitter in (0.0, *_JITTERS):
         try:
             factor = np.linalg.cholesky(C + jitter * np.eye(len(C)))
@@ -179,40 +188,53 @@ class WhitenedObjective(StandardizedObjective):
     def __init__(self, standardized, root, factor):
         vars(self).update(vars(standardized))
         dtype = host_dtype(self.X)
-        # LAPACK's inverse: scipy's triangular solve costs a millisecond a call.
-        M = np.linalg.inv(factor).T / root[:, None]
+        # LAPACK's triangular inverse, called as it is: scipy's triangular
+        # solve costs a millisecond a call, numpy's general inverse 60 us.
+        inverse, info = dtrtri(factor, lower=1)
+        M = (inverse if info == 0 else np.linalg.inv(factor)).T / root[:, None]
         # In X's dtype, as the scales: float32 parameters stay float32.
         self._map = M.astype(dtype)
-        self._map_t = np.ascontiguousarray(self._map.T)
         self._unmap = (factor.T * root).astype(dtype)
+        # The standardized coordinates' map folded in: the whole linear map
+        # to the original coordinates, one product an evaluation.
+        N = len(M)
+        basis = super().to_original(np.eye(N).reshape(N, -1, self.n_outputs))
+        self._linear = (basis.reshape(N, N).T @ M).astype(dtype)
+        self._linear_t = np.ascontiguousarray(self._linear.T)
         self._penalty_norm = None  # measured when a step size asks for it
 
     def to_original(self, theta):
         flat = theta.reshape(theta.shape[:-2] + (-1,))
-        whitened = self._map @ flat if flat.ndim == 1 else np.einsum(
-            "ij,...j->...i", self._map, flat)
-        return super().to_original(whitened.reshape(theta.shape))
+        out = self._linear @ flat if flat.ndim == 1 else np.einsum(
+            "ij,...j->...i", self._linear, flat)
+        return out.reshape(theta.shape)
 
     def from_original(self, theta):
         standardized = super().from_original(theta)
         return (self._unmap @ standardized.ravel()).reshape(theta.shape)
 
     def _to_new_gradient(self, grad):
-        standardized = super()._to_new_gradient(grad)
-        return (self._map_t @ standardized.ravel()).reshape(grad.shape)
+        return (self._linear_t @ grad.ravel()).reshape(grad.shape)
 
     def rescaled(self, theta):
         """As :meth:`StandardizedObjective.rescaled`: where the mean curvature
         has moved by a factor of :data:`_RESCALE` or more, the whole metric
-        measured again at ``theta``, in new coordinates; else None."""
+        measured again at ``theta``, in new coordinates (the same
+        standardized ones beneath: :math:`C` absorbs any change of the
+        columns' scales), or the standardized ones alone where they are
+        whitened already; else None."""
         if self.loss.constant_curvature:  # the start's coordinates hold everywhere
             return None
         original, plain = self.to_original(theta), self._plain()
         scores = _scores(plain, original)
-        weights, curvature = _curvature_weights(plain, original, scores)
+        curvature = _curvature_weights(plain, original, scores)[1]
         if 1 / _RESCALE < curvature / self.curvature < _RESCALE:
             return None
-        new = _preconditioned(plain, scores, weights, curvature, self._floor)
+        standardized = copy.copy(self)
+        standardized.__class__ = StandardizedObjective
+        standardized.curvature = rounded(curvature)
+        factors = _factors(standardized, scores)
+        new = standardized if factors is None else WhitenedObjective(standardized, *factors)
         return new, new.from_original(original)
 
     def lipschitz(self, rtol=1e-4):
@@ -240,20 +262,22 @@ class WhitenedObjective(StandardizedObjective):
         return self.loss.curvature + self._penalty_curvature()
 
     def _penalty_curvature(self):
-        r""":math:`\lambda_{\max}(M^\top P M)`, :math:`P` the penalty's Hessian
-        in the standardized coordinates."""
+        r"""A bound on :math:`\lambda_{\max}(M^\top P M)`, :math:`P` the
+        penalty's Hessian in the standardized coordinates: the least of its
+        trace and :math:`\bar d` (:math:`P \preceq \bar d\, C` and
+        :math:`M^\top C M \preceq I`)."""
         if not self.penalty.l2:
             return 0.0
         if self._penalty_norm is None:
-            self._penalty_norm = rounded(_penalty_norm(self))
-        return self.penalty.l2 * self._penalty_norm
+            self._penalty_norm = rounded(_penalty_trace(self))
+        return min(self.penalty.l2 * self._penalty_norm, self.curvature)
 
 
-def _penalty_norm(objective):
-    """:math:`\\lambda_{\\max}(M^\\top S M)`, :math:`S` the diagonal of
+def _penalty_trace(objective):
+    """:math:`\\mathrm{tr}(M^\\top S M)`, :math:`S` the diagonal of
     :math:`1/s_j^2` on the rows of ``W`` and zero on the intercept's."""
     p, K = objective.X.shape[1], objective.n_outputs
     rows = np.zeros((p + int(objective.fit_intercept), K))
     rows[:p] = 1 / objective.scale.astype(np.float64)[:, None]
     Q = objective._map.astype(np.float64) * rows.reshape(-1, 1)
-    return float(np.linalg.eigvalsh(np.einsum("ji,jk->ik", Q, Q))[-1])
+    return float(np.einsum("ij,ij->", Q, Q))
