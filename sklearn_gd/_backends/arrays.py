@@ -186,15 +186,16 @@ def weighted_grams(X, U, mean, scale, fit_intercept):
     """
     if sp.issparse(X):
         return np.stack([_sparse_gram(X, u, mean, scale, fit_intercept) for u in U.T])
-    q = X.shape[1] + int(fit_intercept)
-    out = np.zeros((U.shape[1], q, q))
-    for start, block in _dense_row_blocks(X, max(1, (1 << 17) // max(q, 1))):
+    q, V = X.shape[1] + int(fit_intercept), U.shape[1]
+    out = np.zeros((V * q, q))
+    for start, block in _dense_row_blocks(X, max(1, (1 << 17) // max(V * q, 1))):
         Xt = (block - mean) / scale
         if fit_intercept:
             Xt = np.hstack([Xt, np.ones((len(Xt), 1))])
-        for column, u in enumerate(U[start:start + len(block)].T):
-            out[column] += transposed_product(Xt * u[:, None], Xt)
-    return out
+        # Every column's weighted copy side by side: one product for all.
+        weighted = U[start:start + len(block), :, None] * Xt[:, None, :]
+        out += transposed_product(weighted.reshape(len(Xt), V * q), Xt)
+    return out.reshape(V, q, q)
 
 
 def _sparse_gram(X, u, mean, scale, fit_intercept):

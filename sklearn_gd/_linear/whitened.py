@@ -195,11 +195,16 @@ class WhitenedObjective(StandardizedObjective):
         # In X's dtype, as the scales: float32 parameters stay float32.
         self._map = M.astype(dtype)
         self._unmap = (factor.T * root).astype(dtype)
-        # The standardized coordinates' map folded in: the whole linear map
-        # to the original coordinates, one product an evaluation.
-        N = len(M)
-        basis = super().to_original(np.eye(N).reshape(N, -1, self.n_outputs))
-        self._linear = (basis.reshape(N, N).T @ M).astype(dtype)
+        M = M.copy()
+        # The standardized coordinates' map folded in (W = W'/s, b = b' -
+        # mean . W): the whole linear map to the original coordinates, one
+        # product an evaluation.
+        p, K = self.X.shape[1], self.n_outputs
+        linear = M.reshape(-1, K, len(M))
+        linear[:p] /= self.scale.astype(np.float64)[:, None, None]
+        if self.fit_intercept:
+            linear[p] -= np.einsum("j,jkn->kn", self.mean.astype(np.float64), linear[:p])
+        self._linear = linear.reshape(M.shape).astype(dtype)
         self._linear_t = np.ascontiguousarray(self._linear.T)
         self._penalty_norm = None  # measured when a step size asks for it
 
@@ -254,12 +259,12 @@ class WhitenedObjective(StandardizedObjective):
         return self.loss.curvature * gram + self._penalty_curvature()
 
     def rough_lipschitz(self):
-        r""":math:`c` plus the penalty's curvature, from no pass over ``X``:
-        at the start, where Barzilai-Borwein's first step (the only user of
-        this bound) is sized, :math:`M^\top (I \otimes \tilde X^\top
-        \mathrm{diag}(w) \tilde X) M \preceq I` along every direction the
-        loss is not flat in."""
-        return self.loss.curvature + self._penalty_curvature()
+        r""":math:`\bar d`, from no pass over ``X``: the curvature along every
+        direction where :math:`C` was measured (penalty included), so that
+        Barzilai-Borwein's first step (the only user of this bound) is
+        Newton's there; its line search halves it where the descent meets
+        more curvature on the way."""
+        return self.curvature
 
     def _penalty_curvature(self):
         r"""A bound on :math:`\lambda_{\max}(M^\top P M)`, :math:`P` the
