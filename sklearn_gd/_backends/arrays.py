@@ -156,19 +156,19 @@ def curvature_hessian(X, weights, D, F, mean, scale, fit_intercept):
     """
     n, K = X.shape[0], D.shape[1]
     D = np.broadcast_to(D, (n, K))
-    F = None if F is None else np.broadcast_to(F, (n, K))
-    pairs = [(k, m) for k in range(K) for m in range(k, K) if F is not None or k == m]
-    U = np.empty((n, len(pairs)))
-    for column, (k, m) in enumerate(pairs):
-        U[:, column] = D[:, k] if k == m else 0.0
-        if F is not None:
-            U[:, column] -= F[:, k] * F[:, m]
+    if F is None:  # the blocks (k, k) alone
+        k = m = np.arange(K)
+        U = D
+    else:  # the blocks (k, m), k <= m
+        k, m = np.triu_indices(K)
+        F = np.broadcast_to(F, (n, K))
+        U = -(F[:, k] * F[:, m])
+        U[:, k == m] += D
     grams = weighted_grams(X, weights[:, None] * U, mean, scale, fit_intercept)
     q = grams.shape[1]
     out = np.zeros((q, K, q, K))
-    for (k, m), gram in zip(pairs, grams):
-        out[:, k, :, m] = gram
-        out[:, m, :, k] = gram
+    out[:, k, :, m] = grams
+    out[:, m, :, k] = grams
     return out.reshape(q * K, q * K)
 
 

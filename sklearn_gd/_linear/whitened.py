@@ -133,8 +133,9 @@ def _factors(standardized, scores):
     diagonal[flat] = 1.0
     root = np.sqrt(diagonal)
     C = np.round(C / np.multiply.outer(root, root) / _GRID) * _GRID
-    C[flat, :], C[:, flat] = 0.0, 0.0
-    C[flat, flat] = 1.0
+    if np.any(flat):
+        C[flat, :], C[:, flat] = 0.0, 0.0
+        C[flat, flat] = 1.0
     off_diagonal = np.abs(C).sum(axis=1) - 1  # the unit diagonal aside
     if np.max(off_diagonal) < min(1 - 1 / _RESCALE, _RESCALE - 1):
         return None
@@ -157,12 +158,11 @@ def _curvature_matrix(standardized, scores):
     weights = np.asarray(to_host(objective._weights), dtype=np.float64)
     H = curvature_hessian(objective.X, weights, D, F, objective.mean, objective.scale,
                           objective.fit_intercept)
-    H = H.reshape(-1, K, H.shape[0] // K, K)
     p = objective.X.shape[1]
+    # The penalty's Hessian, on the diagonal's entries of the rows of W.
     penalty = objective.penalty.l2 / objective.scale.astype(np.float64) ** 2
-    for k in range(K):
-        H[np.arange(p), k, np.arange(p), k] += penalty
-    C = H.reshape(H.shape[0] * K, -1) / objective.curvature
+    H.flat[:p * K * (len(H) + 1):len(H) + 1] += np.repeat(penalty, K)
+    C = H / objective.curvature
     if F is not None and K > 1:  # the classes' common directions (module docstring)
         rows = np.arange(C.shape[0] // K)
         C.reshape(len(rows), K, len(rows), K)[rows, :, rows, :] += 1 / K
@@ -180,10 +180,13 @@ class WhitenedObjective(StandardizedObjective):
     which the curvature is about :math:`\\bar d`.
     """
 
-    # The descent's first new measure (:mod:`sklearn_gd._optim.descent`),
-    # sooner than the standardized coordinates': these fit the start so
-    # closely that the iterate soon leaves their reach.
+    # The descent's new measures (:mod:`sklearn_gd._optim.descent`), sooner
+    # and closer than the standardized coordinates' (at 6, 9, 13, 19, 28, ...):
+    # these fit the curvature where they were measured so closely that the
+    # iterate soon leaves their reach, and a measure that finds the mean
+    # curvature within a factor of 2 costs one pass for the predictions.
     rescale_after = 6
+    rescale_growth = 1.5
 
     def __init__(self, standardized, root, factor):
         vars(self).update(vars(standardized))
