@@ -9,7 +9,9 @@ give the objective a long, thin valley: the step that is safe across it
 crawls along it. The estimators therefore descend, by default, in
 standardized coordinates (``precondition="auto"``): the coefficients scaled
 by the columns' spreads and the intercept shifted by their means, computed
-from ``X`` without a copy of it. The objective is the same; only the
+from ``X`` without a copy of it; where the coefficients are few and the
+columns correlated, the coordinates are whitened too (the Hessian
+decorrelated by its Cholesky factor). The objective is the same; only the
 coordinates the steps are taken in change, and ``coef_``, ``intercept_``, the
 path and the loss curve are reported in the original ones.
 """

@@ -21,7 +21,7 @@ import numpy as np
 # several times an iteration, where the pairwise sum's temporary costs most.
 BLAS_ONE_THREAD = 4096
 # The most multiply-adds of a matrix product that runs on one thread whatever
-# the pool (OpenBLAS splits a product only past 4 * 65536; MKL later still).
+# the pool (OpenBLAS splits a product only past 4 * 65536 multiply-adds).
 BLAS_ONE_PRODUCT = 1 << 16
 
 

@@ -57,6 +57,15 @@ def _point(plain, seed=0):
     return np.random.default_rng(seed).standard_normal(shape) * 1e-4
 
 
+def _measured(case, fit_intercept):
+    """``X``, the plain objective of ``case``, a point near zero and the
+    objective in the coordinates measured there."""
+    Estimator, X, y = CASES[case]
+    plain = _objective(Estimator, X, y, fit_intercept=fit_intercept, alpha=0.05)
+    theta = _point(plain)
+    return X, plain, theta, precondition(plain, theta)
+
+
 def _brute_force_hessian(objective, D, F):
     """:math:`\\sum_i w_i A_i \\otimes \\tilde x_i \\tilde x_i^\\top`, for
     :math:`A_i = \\mathrm{diag}(D_i) - F_i F_i^\\top`, by one einsum over
@@ -76,10 +85,7 @@ def _brute_force_hessian(objective, D, F):
 @pytest.mark.parametrize("case", list(CASES))
 @pytest.mark.parametrize("fit_intercept", [True, False])
 def test_curvature_hessian_is_the_hessian_for_dense_and_sparse_x(case, fit_intercept):
-    Estimator, X, y = CASES[case]
-    plain = _objective(Estimator, X, y, fit_intercept=fit_intercept, alpha=0.05)
-    theta = _point(plain)
-    objective = precondition(plain, theta)
+    X, plain, theta, objective = _measured(case, fit_intercept)
     D, F = plain.loss.curvature_factors(np.asarray(_scores(plain, theta)))
     expected = _brute_force_hessian(objective, D, F)
     for data in (X, sp.csr_matrix(X), sp.csc_array(X)):
@@ -93,10 +99,7 @@ def test_curvature_hessian_is_the_hessian_for_dense_and_sparse_x(case, fit_inter
 @pytest.mark.parametrize("case", list(CASES))
 @pytest.mark.parametrize("fit_intercept", [True, False])
 def test_gradient_and_coordinates_of_the_whitened_objective(case, fit_intercept):
-    Estimator, X, y = CASES[case]
-    plain = _objective(Estimator, X, y, fit_intercept=fit_intercept, alpha=0.05)
-    theta = _point(plain)
-    objective = precondition(plain, plain.from_original(theta))
+    X, plain, theta, objective = _measured(case, fit_intercept)
     assert isinstance(objective, WhitenedObjective)
     assert objective.X is plain.X  # no copy, no whitened X
     new = objective.from_original(theta)

@@ -228,13 +228,10 @@ def _dense_row_blocks(X, rows):
             yield start, block
             start += len(block)
         return
-    if sp.issparse(X):
-        X = sp.csr_array(X)
     n = X.shape[0]
     for start in range(0, n, rows):
         # Both axes, and no stop past the end: the array API asks for them.
-        block = X[start:min(start + rows, n), :]
-        block = block.toarray() if sp.issparse(block) else to_host(block)
+        block = to_host(X[start:min(start + rows, n), :])
         yield start, np.asarray(block, dtype=np.float64)
 
 
