@@ -66,9 +66,10 @@ from .standardized import (
     _standardized,
 )
 
-# Coefficients at most: a factor of this size is computed on one thread by
-# any LAPACK, and a product with it by any BLAS, so their bits follow the
-# data alone; and a product costs less than a small pass.
+# Coefficients at most: a factor of this size is computed by LAPACK's
+# unthreaded path, and a product with it (at most 4096 multiply-adds,
+# _reductions.BLAS_ONE_THREAD) on one BLAS thread, so their bits follow the
+# data alone; and such a product costs less than a small pass.
 MAX_COEFFICIENTS = 64
 # Multiply-adds of C at most (n N^2): about 10 ms.
 HESSIAN_BUDGET = 1 << 24
