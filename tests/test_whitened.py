@@ -224,3 +224,19 @@ def test_the_hessian_has_the_same_bits_on_any_number_of_blas_threads():
             maps.append(precondition(plain, theta)._map)
     assert_array_equal(hessians[0], hessians[1])
     assert_array_equal(maps[0], maps[1])
+
+
+def test_lipschitz_bound_maps_all_outputs_together():
+    """The power iteration runs on every output's coefficients at once, as
+    the whitened map mixes them: c times the largest eigenvalue of the Gram
+    matrix seen in these coordinates, plus the penalty's bound."""
+    X, y = load_wine(return_X_y=True)
+    plain = _objective(GDLogisticRegressor, X, y)
+    objective = precondition(plain)
+    assert isinstance(objective, WhitenedObjective)
+    Xt = np.hstack([X, np.ones((len(X), 1))])
+    gram = np.kron(Xt.T @ (plain._weights[:, None] * Xt), np.eye(plain.n_outputs))
+    T = objective._linear.astype(np.float64)
+    expected = (plain.loss.curvature * np.linalg.eigvalsh(T.T @ gram @ T)[-1]
+                + objective._penalty_curvature())
+    assert objective.lipschitz(rtol=1e-10) == pytest.approx(expected, rel=1e-6)

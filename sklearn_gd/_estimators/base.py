@@ -14,7 +14,7 @@ from .._linear.params import coef_from_theta, theta_from_coef
 from .._linear.penalties import PENALTIES
 from .._linear.whitened import precondition
 from .._optim.averaging import Averaging
-from .._optim.config import make_rule_and_step, resolve_auto
+from .._optim.config import make_rule_and_step, searches
 from .._optim.loop import run
 from .._optim.options import DescentOptions
 from .._optim.record import print_progress
@@ -122,10 +122,8 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         stopping), the descent follows the coordinates as they are measured
         again, which whitened ones, fitted to the start, need; the constant
         steps keep the standardized ones."""
-        rate = self.learning_rate
-        if rate == "auto":
-            rate = resolve_auto(self.solver, self.schedule, self.batch_size)
-        return rate in ("bb", "line_search") and not self.early_stopping
+        return (searches(self.learning_rate, self.solver, self.schedule, self.batch_size)
+                and not self.early_stopping)
 
     def _place_fitted(self, X):
         """Move the fitted arrays where ``X`` lives

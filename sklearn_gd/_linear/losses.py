@@ -107,9 +107,9 @@ class MultinomialLogLoss:
         return log_norm - xp.sum(Z * one_hot, axis=1), dZ - one_hot
 
     def curvatures(self, Z):
-        """The mean over the classes of :math:`p_k (1 - p_k)`."""
-        P = np.exp(Z - Z.max(axis=1, keepdims=True))
-        P /= P.sum(axis=1, keepdims=True)
+        """The mean over the classes of :math:`p_k (1 - p_k)`, the diagonal
+        of :meth:`curvature_factors`."""
+        P = self.curvature_factors(Z)[0]
         return (P * (1 - P)).mean(axis=1)
 
     def curvature_factors(self, Z):

@@ -151,6 +151,8 @@ class StandardizedObjective(LinearModelObjective):
 
     measure = "max |relative scaled gradient|"
     relative_test = True
+    # The outputs whose coefficients one change of coordinates maps together.
+    _mapped_outputs = 1
 
     def __init__(self, objective, mean, scale, floor, curvature, trace):
         vars(self).update(vars(objective))
@@ -175,12 +177,10 @@ class StandardizedObjective(LinearModelObjective):
         ``theta`` itself comes back, with an objective whose stopping test
         measures at the new curvature: the same values and gradients, so the
         descent keeps the memory of its steps."""
-        if self.loss.constant_curvature:  # the start's coordinates hold everywhere
+        moved = self._moved_curvature(theta)
+        if moved is None:
             return None
-        original, plain = self.to_original(theta), self._plain()
-        weights, curvature = _curvature_weights(plain, original)
-        if 1 / _RESCALE < curvature / self.curvature < _RESCALE:
-            return None
+        original, plain, _, weights, curvature = moved
         new = _standardized(plain, weights, curvature, self._floor)
         ratios = new.scale / self.scale
         if np.all((ratios < _RESCALE) & (ratios > 1 / _RESCALE)):
@@ -188,6 +188,22 @@ class StandardizedObjective(LinearModelObjective):
             remeasured.curvature = new.curvature
             return remeasured, theta
         return new, new.from_original(original)
+
+    def _moved_curvature(self, theta):
+        """``(original, plain, scores, weights, curvature)`` at ``theta``: the
+        point in the original coordinates, this objective there, the raw
+        predictions and the curvature weights and their sum; None where the
+        loss's curvature is constant or the mean curvature is within a
+        factor of :data:`_RESCALE` of the one these coordinates measure at
+        (the test of every new measure: one pass, for the predictions)."""
+        if self.loss.constant_curvature:  # the start's coordinates hold everywhere
+            return None
+        original, plain = self.to_original(theta), self._plain()
+        scores = _scores(plain, original)
+        weights, curvature = _curvature_weights(plain, original, scores)
+        if 1 / _RESCALE < curvature / self.curvature < _RESCALE:
+            return None
+        return original, plain, scores, weights, curvature
 
     def _plain(self):
         """This objective in the original coordinates."""
@@ -273,15 +289,18 @@ class StandardizedObjective(LinearModelObjective):
         r""":math:`c\, \lambda_{\max}([X_c, 1]^\top \mathrm{diag}(w) [X_c, 1])
         + \alpha (1 - \rho) / \min_j s_j^2`, the data part by power
         iteration through the original pass."""
-        p, intercept = self.X.shape[1], self.fit_intercept
+        # One output's coefficients: the change of coordinates is the same
+        # for every output (the whitened one maps them all at once).
+        shape = (self.X.shape[1] + int(self.fit_intercept), self._mapped_outputs)
 
         def matvec(v):
-            theta = self.to_original(v[:, None])[:, 0]
-            u = gram_matvec(self.X, self._weights, intercept, theta, self.n_threads,
-                            self._compiled)
-            return self._to_new_gradient(u[:, None])[:, 0]
+            theta = self.to_original(v.reshape(shape))
+            u = np.stack([gram_matvec(self.X, self._weights, self.fit_intercept, column,
+                                      self.n_threads, self._compiled)
+                          for column in theta.T], axis=1)
+            return self._to_new_gradient(u).ravel()
 
-        gram = power_iteration(matvec, p + int(intercept), host_dtype(self.X), rtol=rtol)
+        gram = power_iteration(matvec, shape[0] * shape[1], host_dtype(self.X), rtol=rtol)
         return self.loss.curvature * gram + self._penalty_curvature()
 
     def rough_lipschitz(self):

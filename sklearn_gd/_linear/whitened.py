@@ -57,13 +57,13 @@ from scipy.linalg.lapack import dtrtri
 from .._backends.arrays import curvature_hessian
 from .._backends.namespace import host_dtype, to_host
 from .._reductions import rounded
-from .lipschitz import gram_matvec, power_iteration
 from .standardized import (
     _RESCALE,
     StandardizedObjective,
     _curvature_weights,
     _scores,
     _standardized,
+    standardize,
 )
 
 # Coefficients at most: a factor of this size is computed by LAPACK's
@@ -94,11 +94,11 @@ def precondition(objective, theta=None, floor=None, whiten=True):
     (:class:`WhitenedObjective`) where ``whiten`` and :func:`whitens` say so,
     else standardized (:func:`~sklearn_gd._linear.standardized.standardize`),
     measured at the original parameters ``theta`` (zeros by default)."""
-    scores = _scores(objective, theta)
-    weights, curvature = _curvature_weights(objective, theta, scores)
     if not whiten:
-        return _standardized(objective, weights, curvature, floor)
-    return _preconditioned(objective, scores, weights, curvature, floor)
+        return standardize(objective, theta, floor)
+    scores = _scores(objective, theta)
+    return _preconditioned(objective, scores, *_curvature_weights(objective, theta, scores),
+                           floor)
 
 
 def whitens(objective):
@@ -225,6 +225,10 @@ class WhitenedObjective(StandardizedObjective):
     def _to_new_gradient(self, grad):
         return (self._linear_t @ grad.ravel()).reshape(grad.shape)
 
+    @property
+    def _mapped_outputs(self):
+        return self.n_outputs
+
     def rescaled(self, theta):
         """As :meth:`StandardizedObjective.rescaled`: where the mean curvature
         has moved by a factor of :data:`_RESCALE` or more, the whole metric
@@ -232,35 +236,16 @@ class WhitenedObjective(StandardizedObjective):
         standardized ones beneath: :math:`C` absorbs any change of the
         columns' scales), or the standardized ones alone where they are
         whitened already; else None."""
-        if self.loss.constant_curvature:  # the start's coordinates hold everywhere
+        moved = self._moved_curvature(theta)
+        if moved is None:
             return None
-        original, plain = self.to_original(theta), self._plain()
-        scores = _scores(plain, original)
-        curvature = _curvature_weights(plain, original, scores)[1]
-        if 1 / _RESCALE < curvature / self.curvature < _RESCALE:
-            return None
+        original, _, scores, _, curvature = moved
         standardized = copy.copy(self)
         standardized.__class__ = StandardizedObjective
         standardized.curvature = rounded(curvature)
         factors = _factors(standardized, scores)
         new = standardized if factors is None else WhitenedObjective(standardized, *factors)
         return new, new.from_original(original)
-
-    def lipschitz(self, rtol=1e-4):
-        r""":math:`c\, \lambda_{\max}(M^\top (I \otimes \tilde X^\top
-        \mathrm{diag}(w) \tilde X) M)` plus the penalty's curvature, the data
-        part by power iteration through the original pass."""
-        shape = (self.X.shape[1] + int(self.fit_intercept), self.n_outputs)
-
-        def matvec(v):
-            theta = self.to_original(v.reshape(shape))
-            u = np.stack([gram_matvec(self.X, self._weights, self.fit_intercept, column,
-                                      self.n_threads, self._compiled)
-                          for column in theta.T], axis=1)
-            return self._to_new_gradient(u).ravel()
-
-        gram = power_iteration(matvec, shape[0] * shape[1], host_dtype(self.X), rtol=rtol)
-        return self.loss.curvature * gram + self._penalty_curvature()
 
     def rough_lipschitz(self):
         r""":math:`\bar d`, from no pass over ``X``: the curvature along every

@@ -28,6 +28,8 @@ from .step_sizes import (
 SOLVERS = ("gd", "momentum", "nesterov", "adam", "adagrad", "rmsprop")
 SCHEDULES = ("constant", "invscaling", "adaptive")
 LEARNING_RATES = ("auto", "lipschitz", "line_search", "bb")
+# The learning rates whose step sizes find each step from the objective.
+SEARCHING_RATES = ("line_search", "bb")
 
 
 def make_rule_and_step(problem, x0, *, learning_rate, solver, momentum, beta_1, beta_2,
@@ -126,7 +128,7 @@ def make_step_size(learning_rate, problem, rule, *, solver, schedule, power_t, p
     asked = learning_rate
     if learning_rate == "auto":
         learning_rate = _resolve_auto(rule.searchable, schedule, batch_size, stream)
-    if learning_rate in ("line_search", "bb"):
+    if learning_rate in SEARCHING_RATES:
         _check_search(learning_rate, rule, solver, schedule, batch_size)
         return _search_step(learning_rate, problem, eta)
     if learning_rate == "lipschitz":
@@ -162,6 +164,15 @@ def _search_step(learning_rate, problem, eta):
         lipschitz = rough() if rough is not None else problem.lipschitz(rtol=1e-2)
         eta = 1.0 / lipschitz if lipschitz else 1.0
     return BarzilaiBorwein(eta0=eta)
+
+
+def searches(learning_rate, solver, schedule, batch_size=None):
+    """Whether ``learning_rate`` (``"auto"`` as :func:`resolve_auto` has it)
+    names a step size that finds its own steps from the objective, and so
+    follows a change of the problem's coordinates (``step.searches``)."""
+    if learning_rate == "auto":
+        learning_rate = resolve_auto(solver, schedule, batch_size)
+    return learning_rate in SEARCHING_RATES
 
 
 def resolve_auto(solver, schedule, batch_size=None, stream=False):

@@ -17,8 +17,9 @@ ill-conditioned problem.
 
 A problem that can change its own coordinates (``rescaled(x)``, the
 estimators' standardized objective) is asked to at iteration
-:data:`RESCALE_AFTER` and at every doubling of it (10, 20, 40, ...), or on
-the problem's own schedule (``rescale_after`` and ``rescale_growth``),
+:data:`RESCALE_AFTER` and at every doubling of it (10, 20, 40, ...,
+:data:`RESCALE_GROWTH`), or on the problem's own schedule (``rescale_after``
+and ``rescale_growth``),
 when the step size finds its own steps (``step.searches``) and nothing else
 keeps iterates (early stopping): it hands back itself in the new
 coordinates and ``x`` in them, or None to go on as it is. The rule and the
@@ -41,6 +42,7 @@ from .stopping import BlowUpWatch, finite, grad_size
 # The iteration of the first change of coordinates; the next ones at its
 # doublings, so that a descent of k iterations is asked about log2(k) times.
 RESCALE_AFTER = 10
+RESCALE_GROWTH = 2
 
 
 def initial_state(rule, step, x0, state):
@@ -76,7 +78,8 @@ def descend(problem, x0, *, rule, step, options, state=None):
                 stop.status = "max_iter"
             else:
                 if stop.nit == rescale_at:
-                    rescale_at = int(rescale_at * getattr(problem, "rescale_growth", 2))
+                    rescale_at = int(rescale_at * getattr(problem, "rescale_growth",
+                                                          RESCALE_GROWTH))
                     problem, x, f, g, rule_state, step_state = _rescale(
                         problem, x, f, g, rule, step, (rule_state, step_state))
                     y, fy, gy = x, f, g
