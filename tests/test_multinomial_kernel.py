@@ -4,6 +4,7 @@ on any number of threads, and chosen where it applies."""
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
+from threadpoolctl import threadpool_limits
 
 from sklearn_gd._backends import host
 from sklearn_gd._linear.losses import MultinomialLogLoss
@@ -41,12 +42,17 @@ def test_compiled_softmax_pass_equals_the_numpy_pass(shape, intercept):
 
 
 @needs_numba
-def test_compiled_softmax_pass_has_the_same_bits_on_any_number_of_threads():
-    X, Y, weights, W, b = _problem(20_000, 30, 5)  # several chunks
-    one = host.host_pass(X, Y, weights, MultinomialLogLoss(), W, b, n_threads=1)
-    for n_threads in (2, 3):
-        other = host.host_pass(X, Y, weights, MultinomialLogLoss(), W, b,
-                               n_threads=n_threads)
+@pytest.mark.parametrize("shape", [(20_000, 30, 5), (3000, 200, 40)])
+def test_compiled_softmax_pass_has_the_same_bits_on_any_number_of_threads(shape):
+    """Our threads and BLAS's: the blocks' products are BLAS's, under both
+    pools, with few classes and with many (whose blocks are short)."""
+    X, Y, weights, W, b = _problem(*shape)  # several chunks
+    with threadpool_limits(1):
+        one = host.host_pass(X, Y, weights, MultinomialLogLoss(), W, b, n_threads=1)
+    for n_threads, blas in ((2, 1), (1, 2), (3, 2)):
+        with threadpool_limits(blas):
+            other = host.host_pass(X, Y, weights, MultinomialLogLoss(), W, b,
+                                   n_threads=n_threads)
         assert other[0] == one[0]
         assert_array_equal(other[1], one[1])
         assert_array_equal(other[2], one[2])
