@@ -178,6 +178,41 @@ def test_a_new_measure_in_the_same_coordinates_keeps_the_descent_going():
     assert_array_equal(runs[True][1], runs[False][1])
 
 
+def test_a_long_step_asks_for_new_coordinates_ever_less_often_while_they_hold():
+    """A problem naming ``rescale_beyond`` is asked after every step longer
+    than it, from iteration 2 on: every 2 iterations while it changes its
+    coordinates, at doubling gaps (4, 8, 16) while it keeps them."""
+    from sklearn_gd._optim import descent
+
+    X, y = load_breast_cancer(return_X_y=True)
+    objective = standardize(_objective(GDLogisticRegressor, X, y))
+    asks = []
+
+    class Asked:
+        rescale_after, rescale_beyond = 1000, 0.0  # every step is long
+
+        def __init__(self, inner, changes):
+            self.inner, self.changes = inner, changes
+
+        def __getattr__(self, name):
+            return getattr(self.inner, name)
+
+        def rescaled(self, x):
+            asks.append(self.changes)
+            return (Asked(self.inner, self.changes), x) if self.changes else None
+
+    counts = {}
+    for changes in (False, True):
+        asks.clear()
+        model = GDLogisticRegressor(max_iter=31, tol=0.0)
+        x0 = objective.initial_params()
+        rule, step = model._rule_and_step(objective, x0, None)
+        descent.descend(Asked(objective, changes), x0, rule=rule, step=step,
+                        options=model._options(None, None, max_iter=31))
+        counts[changes] = len(asks)
+    assert counts == {False: 4, True: 15}  # at 2, 6, 14, 30; at 2, 4, ..., 30
+
+
 @pytest.mark.parametrize("fmt", ["csr", "csc"])
 def test_sparse_lasso_on_raw_columns_is_lasso(fmt):
     # Implicit centering keeps X sparse; the weighted soft-threshold keeps

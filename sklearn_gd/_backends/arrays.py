@@ -5,6 +5,8 @@ Each function here is written once for the estimators and the objective, and
 is the one place that asks which kind of array it was handed.
 """
 
+from functools import cache
+
 import numpy as np
 import scipy.sparse as sp
 from scipy.special import log_softmax, softmax
@@ -155,13 +157,13 @@ def curvature_hessian(X, weights, D, F, mean, scale, fit_intercept):
     (:func:`weighted_grams`).
     """
     n, K = X.shape[0], D.shape[1]
-    D = np.broadcast_to(D, (n, K))
+    D = D if D.shape[0] == n else np.broadcast_to(D, (n, K))
     if F is None:  # the blocks (k, k) alone
         k = m = np.arange(K)
         U = D
     else:  # the blocks (k, m), k <= m
-        k, m = np.triu_indices(K)
-        F = np.broadcast_to(F, (n, K))
+        k, m = _upper_pairs(K)
+        F = F if F.shape[0] == n else np.broadcast_to(F, (n, K))
         U = -(F[:, k] * F[:, m])
         U[:, k == m] += D
     grams = weighted_grams(X, weights[:, None] * U, mean, scale, fit_intercept)
@@ -170,6 +172,16 @@ def curvature_hessian(X, weights, D, F, mean, scale, fit_intercept):
     out[:, k, :, m] = grams
     out[:, m, :, k] = grams
     return out.reshape(q * K, q * K)
+
+
+@cache
+def _upper_pairs(K):
+    """``np.triu_indices(K)``, read-only: it costs more than a small measure's
+    products, and every measure of a fit asks for the same."""
+    pairs = np.triu_indices(K)
+    for index in pairs:
+        index.flags.writeable = False
+    return pairs
 
 
 def weighted_grams(X, U, mean, scale, fit_intercept):
@@ -189,9 +201,9 @@ def weighted_grams(X, U, mean, scale, fit_intercept):
     q, V = X.shape[1] + int(fit_intercept), U.shape[1]
     out = np.zeros((V * q, q))
     for start, block in _dense_row_blocks(X, max(1, (1 << 17) // max(V * q, 1))):
-        Xt = (block - mean) / scale
-        if fit_intercept:
-            Xt = np.hstack([Xt, np.ones((len(Xt), 1))])
+        Xt = np.empty((len(block), q))
+        np.divide(block - mean, scale, out=Xt[:, :X.shape[1]])
+        Xt[:, X.shape[1]:] = 1.0  # the intercept's column, with one
         # Every column's weighted copy side by side: one product for all.
         weighted = U[start:start + len(block), :, None] * Xt[:, None, :]
         out += transposed_product(weighted.reshape(len(Xt), V * q), Xt)

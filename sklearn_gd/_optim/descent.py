@@ -19,7 +19,10 @@ A problem that can change its own coordinates (``rescaled(x)``, the
 estimators' standardized objective) is asked to at iteration
 :data:`RESCALE_AFTER` and at every doubling of it (10, 20, 40, ...,
 :data:`RESCALE_GROWTH`), or on the problem's own schedule (``rescale_after``
-and ``rescale_growth``),
+and ``rescale_growth``); a problem that names ``rescale_beyond`` is also
+asked after any step longer than it, at least :data:`RESCALE_GAP` iterations
+after the last ask (a gap that doubles each time the problem keeps its
+coordinates). All of this
 when the step size finds its own steps (``step.searches``) and nothing else
 keeps iterates (early stopping): it hands back itself in the new
 coordinates and ``x`` in them, or None to go on as it is. The rule and the
@@ -43,6 +46,8 @@ from .stopping import BlowUpWatch, finite, grad_size
 # doublings, so that a descent of k iterations is asked about log2(k) times.
 RESCALE_AFTER = 10
 RESCALE_GROWTH = 2
+# The fewest iterations between two asks prompted by a long step.
+RESCALE_GAP = 2
 
 
 def initial_state(rule, step, x0, state):
@@ -70,18 +75,18 @@ def descend(problem, x0, *, rule, step, options, state=None):
             fy, gy = problem.value_and_grad(y)
         blown_up = BlowUpWatch(f, g)
         stop = Stop(None if finite(f, g) else "diverged", 0, step_state["eta"])
-        rescale_at = _first_rescale(problem, rule, step, options)
+        rescales = _Rescales(problem, rule, step, options)
         while stop.status is None:
             if grad_size(problem.stationarity(x, g, f)) <= options.tol:
                 stop.status = "converged"
             elif stop.nit == options.max_iter:
                 stop.status = "max_iter"
             else:
-                if stop.nit == rescale_at:
-                    rescale_at = int(rescale_at * getattr(problem, "rescale_growth",
-                                                          RESCALE_GROWTH))
+                if rescales.due(problem, stop):
+                    asked = problem
                     problem, x, f, g, rule_state, step_state = _rescale(
                         problem, x, f, g, rule, step, (rule_state, step_state))
+                    rescales.answered(problem is not asked, stop.nit)
                     y, fy, gy = x, f, g
                 d, rule_state = rule.update(gy, rule_state)
                 try:
@@ -119,12 +124,33 @@ def _rescale(problem, x, f, g, rule, step, state):
     return problem, x, f, g, rule.init(x), {**step.init(), "eta": state[1]["eta"]}
 
 
-def _first_rescale(problem, rule, step, options):
-    """The iteration of the first change of coordinates; None for none."""
-    if (getattr(problem, "rescaled", None) is None or not step.searches
-            or rule.extrapolates or options.early_stopping is not None):
-        return None
-    return getattr(problem, "rescale_after", RESCALE_AFTER)
+class _Rescales:
+    """When the descent asks the problem for new coordinates (module docstring)."""
+
+    def __init__(self, problem, rule, step, options):
+        self.at = None  # the next iteration of the fixed schedule; None: never ask
+        if (getattr(problem, "rescaled", None) is not None and step.searches
+                and not rule.extrapolates and options.early_stopping is None):
+            self.at = getattr(problem, "rescale_after", RESCALE_AFTER)
+        self.gap, self.earliest = RESCALE_GAP, RESCALE_GAP
+
+    def due(self, problem, stop):
+        """Whether to ask ``problem`` now, after ``stop.nit`` steps, the last
+        of length ``stop.eta``."""
+        if self.at is None:
+            return False
+        if stop.nit == self.at:
+            self.at = int(self.at * getattr(problem, "rescale_growth", RESCALE_GROWTH))
+            return True
+        beyond = getattr(problem, "rescale_beyond", None)
+        return beyond is not None and stop.nit >= self.earliest and stop.eta > beyond
+
+    def answered(self, changed, nit):
+        """After an ask at iteration ``nit``: the next long step may ask again
+        ``gap`` iterations on, and twice as many after an ask that changed
+        nothing (whose test still costs a pass)."""
+        self.gap = self.gap if changed else 2 * self.gap
+        self.earliest = nit + self.gap
 
 
 def _after_step(options, blown_up, problem, x, f, g, stop):
