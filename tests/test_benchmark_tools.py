@@ -27,6 +27,15 @@ def test_small_fits_table(tmp_path):
     assert out.read_text().startswith("data,shape,ours_ms")
 
 
+def test_softmax_pass_table(tmp_path):
+    out = tmp_path / "softmax.csv"
+    rows = load("softmax_pass").main(["--repeats", "1", "--min-batch-seconds", "0.001",
+                                      "--shapes", "50x3x3,300x5x4", "--out", str(out)])
+    assert [r["shape"] for r in rows] == ["50x3x3", "300x5x4"]
+    assert all(np.isfinite(r["numpy_ratio"]) and r["numpy_ratio"] > 0 for r in rows)
+    assert out.read_text().startswith("shape,matmul_us,numpy_us")
+
+
 def test_cold_start_reports_both_fits():
     runs = load("cold_start").main(["--repeats", "1"])
     assert runs[0]["first"] > 0 and runs[0]["second"] > 0

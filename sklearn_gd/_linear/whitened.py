@@ -199,7 +199,7 @@ class WhitenedObjective(StandardizedObjective):
     def rescale_beyond(self):
         """The step after which the metric is measured again: the curvature
         along the last step had fallen to a :data:`_STEP_RATIO`-th of
-        :math:`\bar d` (a new measure then keeps these coordinates where the
+        :math:`\\bar d` (a new measure then keeps these coordinates where the
         mean curvature has moved by less than :data:`_RESCALE`)."""
         return _STEP_RATIO / self.curvature
 
