@@ -45,13 +45,21 @@ def _synthetic(n, p, n_classes, seed=0):
     return X, scores.argmax(axis=1)
 
 
-def problems():
+# With --wider: synthetic shapes of a few thousand rows whose coefficients
+# are few enough to be whitened (at most 64), where measuring the metric
+# costs the most beside a pass.
+WIDER = ((5000, 6, 6), (2000, 15, 4), (3000, 20, 3), (10_000, 7, 4), (8000, 31, 2))
+
+
+def problems(wider=False):
     """``(name, X, y, ours, peer)`` for each problem."""
     logistic = [("iris", *_standardized(load_iris)), ("wine", *_standardized(load_wine)),
                 ("breast_cancer", *_standardized(load_breast_cancer)),
                 ("digits", *_standardized(load_digits)),
                 ("5000x2 binary", *_synthetic(5000, 2, 2)),
                 ("2000x18 7 classes", *_synthetic(2000, 18, 7))]
+    if wider:
+        logistic += [(f"{n}x{p} {k} classes", *_synthetic(n, p, k)) for n, p, k in WIDER]
     rows = [(name, X, y, GDLogisticRegressor(),
              LogisticRegression(C=1 / (ALPHA * len(y)))) for name, X, y in logistic]
     X, y = _standardized(load_diabetes)
@@ -71,12 +79,14 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=31)
     parser.add_argument("--out", help="CSV of the table")
+    parser.add_argument("--wider", action="store_true",
+                        help="also the synthetic shapes of WIDER")
     args = parser.parse_args(argv)
     print(thread_header())
     print(f"{'data':20s} {'n x d x classes':18s} {'ours ms (iter)':>18s} "
           f"{'peer ms (iter)':>18s} {'ratio':>6s}")
     rows = []
-    for name, X, y, ours, peer in problems():
+    for name, X, y, ours, peer in problems(args.wider):
         t, ours_iter, peer_iter = measure(ours, peer, X, y, args.repeats)
         shape = f"{X.shape[0]} x {X.shape[1]}" + (
             "" if isinstance(ours, GDLinearRegressor) else f" x {len(np.unique(y))}")

@@ -88,9 +88,11 @@ def test_curvature_hessian_is_the_hessian_for_dense_and_sparse_x(case, fit_inter
     X, plain, theta, objective = _measured(case, fit_intercept)
     D, F = plain.loss.curvature_factors(np.asarray(_scores(plain, theta)))
     expected = _brute_force_hessian(objective, D, F)
-    for data in (X, sp.csr_matrix(X), sp.csc_array(X)):
+    # The dense X twice: BLAS's products, and the compiled pass (with numba).
+    for data, compiled in ((X, False), (X, True), (sp.csr_matrix(X), False),
+                           (sp.csc_array(X), False)):
         got = curvature_hessian(data, plain._weights, D, F, objective.mean,
-                                objective.scale, fit_intercept)
+                                objective.scale, fit_intercept, compiled=compiled)
         # Sparse sums are centered afterwards: the date column's mean costs
         # them (mean / spread)^2 = 1e6 roundings.
         assert_allclose(got, expected, rtol=0, atol=1e-9 * np.abs(expected).max())
@@ -203,6 +205,26 @@ def test_only_few_coefficients_and_smooth_penalties_are_whitened():
     objective = _objective(GDLogisticRegressor, wide, y)
     assert not whitens(objective)
     assert type(precondition(objective)) is StandardizedObjective
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_compiled_grams_are_the_products_grams(dtype):
+    """Many classes of few features, float32 read as it is: the compiled
+    pass's Gram matrices are BLAS's to 1e-12."""
+    from sklearn_gd._backends import arrays, host
+
+    if not host.fused_available():
+        pytest.skip("needs numba")
+    rng = np.random.default_rng(0)
+    X = (rng.standard_normal((700, 5)) * [1, 10, 0.1, 1, 3] + 2).astype(dtype)
+    U = rng.standard_normal((700, 21))
+    mean, scale = X.mean(axis=0, dtype=np.float64), X.std(axis=0, dtype=np.float64)
+    for fit_intercept in (True, False):
+        products = arrays.weighted_grams(X, U, mean, scale, fit_intercept)
+        compiled = arrays.weighted_grams(X, U, mean, scale, fit_intercept, compiled=True)
+        assert compiled.shape == products.shape
+        assert_allclose(compiled, products, rtol=0, atol=1e-12 * np.abs(products).max())
+        assert_array_equal(compiled, compiled.transpose(0, 2, 1))
 
 
 def test_the_hessian_has_the_same_bits_on_any_number_of_blas_threads():

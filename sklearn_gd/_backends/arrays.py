@@ -143,7 +143,7 @@ def _namespace_moments(X, weights, center):
             np.sqrt(np.asarray(to_host(spread), dtype=np.float64)))
 
 
-def curvature_hessian(X, weights, D, F, mean, scale, fit_intercept):
+def curvature_hessian(X, weights, D, F, mean, scale, fit_intercept, compiled=False):
     r"""The Hessian of :math:`\sum_i w_i \ell(y_i, \tilde x_i \Theta)` in
     the standardized coordinates, :math:`\sum_i w_i (\mathrm{diag}(D_i) -
     F_i F_i^\top) \otimes \tilde x_i \tilde x_i^\top` with :math:`\tilde x_i
@@ -154,7 +154,7 @@ def curvature_hessian(X, weights, D, F, mean, scale, fit_intercept):
     ``D`` and ``F`` (None for no such term) have one row per sample, or a
     single row for all. Block :math:`(k, m)` is the Gram matrix of
     :math:`\tilde X` weighted by :math:`w (\delta_{km} D_k - F_k F_m)`
-    (:func:`weighted_grams`).
+    (:func:`weighted_grams`, which ``compiled`` is passed to).
     """
     n, K = X.shape[0], D.shape[1]
     D = D if D.shape[0] == n else np.broadcast_to(D, (n, K))
@@ -166,7 +166,7 @@ def curvature_hessian(X, weights, D, F, mean, scale, fit_intercept):
         F = F if F.shape[0] == n else np.broadcast_to(F, (n, K))
         U = -(F[:, k] * F[:, m])
         U[:, k == m] += D
-    grams = weighted_grams(X, weights[:, None] * U, mean, scale, fit_intercept)
+    grams = weighted_grams(X, weights[:, None] * U, mean, scale, fit_intercept, compiled)
     q = grams.shape[1]
     out = np.zeros((q, K, q, K))
     out[:, k, :, m] = grams
@@ -184,7 +184,7 @@ def _upper_pairs(K):
     return pairs
 
 
-def weighted_grams(X, U, mean, scale, fit_intercept):
+def weighted_grams(X, U, mean, scale, fit_intercept, compiled=False):
     r"""For each column :math:`u` of ``U``, :math:`\sum_i u_i \tilde x_i
     \tilde x_i^\top` with :math:`\tilde x_i = [(x_i - \mu) / s, 1]` (the 1
     with ``fit_intercept``): float64, of shape ``(U.shape[1], q, q)``.
@@ -194,10 +194,16 @@ def weighted_grams(X, U, mean, scale, fit_intercept):
     each a dense float64 copy of the block alone; scipy's sparse products), so
     the matrices have the same bits on any number of threads. A sparse ``X``
     stays sparse: :math:`X^\top \mathrm{diag}(u) X` and :math:`X^\top u`,
-    centered afterwards.
+    centered afterwards. With ``compiled`` (the objective's choice, by the
+    problem's shape, as for its passes), a dense C-contiguous ``X`` takes
+    the compiled pass (:func:`sklearn_gd._backends.kernels.weighted_grams`)
+    where numba is installed.
     """
     if sp.issparse(X):
         return np.stack([_sparse_gram(X, u, mean, scale, fit_intercept) for u in U.T])
+    kernels = _kernels() if compiled and is_host(X) and X.flags.c_contiguous else None
+    if kernels is not None and X.dtype in (np.float32, np.float64):
+        return kernels.weighted_grams(X, U, mean, scale, fit_intercept)
     q, V = X.shape[1] + int(fit_intercept), U.shape[1]
     out = np.zeros((V * q, q))
     for start, block in _dense_row_blocks(X, max(1, (1 << 17) // max(V * q, 1))):

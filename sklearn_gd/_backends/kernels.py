@@ -370,6 +370,53 @@ def column_moments(X, v, center, n_threads=1):
     return ref + shift, np.sqrt(variance)
 
 
+# Rows per block of the curvature's Gram matrices: the block's standardized
+# columns (features by rows) stay in the L1 cache for every pair of columns.
+_GRAM_ROWS = 128
+
+
+@numba.njit(fastmath=_FASTMATH, error_model="numpy", nogil=True, cache=True)
+def _gram_rows(X, U, mean, scale, intercept, out):  # pragma: no cover (compiled)
+    """``out[v] += sum_i U[i, v] x_i x_i^T``, upper triangles, with ``x_i =
+    [(X[i] - mean) / scale, 1]`` (the 1 with ``intercept``): a block of
+    rows at a time, transposed, so that each entry is a dot product along
+    the block's rows, in float64."""
+    n, p = X.shape
+    V, q = U.shape[1], p + intercept
+    Xt, weighted = np.empty((q, _GRAM_ROWS)), np.empty(_GRAM_ROWS)
+    for first in range(0, n, _GRAM_ROWS):
+        m = min(_GRAM_ROWS, n - first)
+        for r in range(m):
+            for a in range(p):
+                Xt[a, r] = (X[first + r, a] - mean[a]) / scale[a]
+        Xt[p:, :m] = 1.0
+        for v in range(V):
+            for a in range(q):
+                for r in range(m):
+                    weighted[r] = U[first + r, v] * Xt[a, r]
+                for b in range(a, q):
+                    total = 0.0
+                    for r in range(m):
+                        total += weighted[r] * Xt[b, r]
+                    out[v, a, b] += total
+
+
+def weighted_grams(X, U, mean, scale, fit_intercept):
+    """:func:`sklearn_gd._backends.arrays.weighted_grams` for a dense,
+    C-contiguous ``X``: one compiled pass over the rows, without the
+    ``n x V x q`` array of weighted copies that BLAS products need, in an
+    order set by the shape alone. Three to four times quicker than the
+    products, whose size a fixed order caps, on a few thousand rows of many
+    classes."""
+    q = X.shape[1] + int(fit_intercept)
+    out = np.zeros((U.shape[1], q, q))
+    _gram_rows(X, np.ascontiguousarray(U, dtype=np.float64), mean.astype(np.float64),
+               scale.astype(np.float64), int(fit_intercept), out)
+    upper = np.triu(np.ones((q, q), dtype=bool), 1)
+    out.transpose(0, 2, 1)[:, upper] = out[:, upper]
+    return out
+
+
 def _as_float64(a):  # pragma: no cover (typed below)
     """``a`` in float64: itself where it is, else a copy."""
 

@@ -164,7 +164,7 @@ def _curvature_matrix(standardized, scores):
     D, F = objective.loss.curvature_factors(np.asarray(scores, dtype=np.float64))
     weights = np.asarray(to_host(objective._weights), dtype=np.float64)
     H = curvature_hessian(objective.X, weights, D, F, objective.mean, objective.scale,
-                          objective.fit_intercept)
+                          objective.fit_intercept, compiled=objective._compiled)
     p = objective.X.shape[1]
     # The penalty's Hessian, on the diagonal's entries of the rows of W.
     penalty = objective.penalty.l2 / objective.scale.astype(np.float64) ** 2
