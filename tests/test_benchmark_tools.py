@@ -36,6 +36,14 @@ def test_softmax_pass_table(tmp_path):
     assert out.read_text().startswith("shape,matmul_us,numpy_us")
 
 
+def test_generated_fits_table(tmp_path):
+    out = tmp_path / "generated.csv"
+    rows = load("generated_fits").main(["--seeds", "1", "--limit", "2", "--out", str(out)])
+    assert [r["shape"] for r in rows] == ["1000x10x2", "3000x20x3"]
+    assert all(r["gap"] < 1e-4 and not r["warned"] for r in rows)
+    assert out.read_text().startswith("shape,separation,alpha")
+
+
 def test_cold_start_reports_both_fits():
     runs = load("cold_start").main(["--repeats", "1"])
     assert runs[0]["first"] > 0 and runs[0]["second"] > 0
