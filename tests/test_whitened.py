@@ -15,6 +15,7 @@ from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from sklearn_gd import GDLinearRegressor, GDLogisticRegressor
+from sklearn_gd._backends import arrays, host
 from sklearn_gd._backends.arrays import curvature_hessian
 from sklearn_gd._linear.standardized import StandardizedObjective, _scores
 from sklearn_gd._linear.whitened import WhitenedObjective, precondition, whitens
@@ -211,8 +212,6 @@ def test_only_few_coefficients_and_smooth_penalties_are_whitened():
 def test_compiled_grams_are_the_products_grams(dtype):
     """Many classes of few features, float32 read as it is: the compiled
     pass's Gram matrices are BLAS's to 1e-12."""
-    from sklearn_gd._backends import arrays, host
-
     if not host.fused_available():
         pytest.skip("needs numba")
     rng = np.random.default_rng(0)

@@ -13,13 +13,29 @@ the outputs' diagonal (NumPy ``Z``): what the Hessian's diagonal weighs the
 samples by; ``constant_curvature`` says that it is the same everywhere.
 ``curvature_factors(Z)`` is the whole second derivative of each sample,
 :math:`\mathrm{diag}(D_i) - F_i F_i^\top`, as ``(D, F)`` (``F`` None where
-it is diagonal), what the whitened coordinates measure.
+it is diagonal), what the whitened coordinates measure; ``curvatures`` is
+derived from it (:func:`diagonal_curvatures`), so that a measure that needs
+both computes the second derivatives once.
 """
 
 import numpy as np
 
 
-class HalfSquaredError:
+def diagonal_curvatures(D, F):
+    r"""Each sample's second derivative averaged over the outputs' diagonal,
+    from its :meth:`curvature_factors` ``(D, F)``: the mean over :math:`k` of
+    :math:`D_k - F_k^2`."""
+    return (D if F is None else D - F * F).mean(axis=1)
+
+
+class _Curvatures:
+    """``curvatures(Z)`` from ``curvature_factors(Z)``: one rule for every loss."""
+
+    def curvatures(self, Z):
+        return diagonal_curvatures(*self.curvature_factors(Z))
+
+
+class HalfSquaredError(_Curvatures):
     r""":math:`\ell(y, z) = \tfrac12 \|y - z\|^2`, :math:`\partial_z \ell = z - y`."""
 
     curvature = 1.0
@@ -36,14 +52,11 @@ class HalfSquaredError:
             return 0.5 * np.einsum("ij,ij->i", R, R), R
         return 0.5 * xp.sum(R * R, axis=1), R
 
-    def curvatures(self, Z):
-        return np.ones(len(Z))
-
     def curvature_factors(self, Z):
         return np.ones(Z.shape), None
 
 
-class BinaryLogLoss:
+class BinaryLogLoss(_Curvatures):
     r"""Logistic loss for :math:`y \in \{0, 1\}` and one raw prediction.
 
     :math:`\ell(y, z) = \log(1 + e^{z}) - y z`, :math:`\partial_z \ell =
@@ -68,16 +81,13 @@ class BinaryLogLoss:
         sigmoid = xp.where(z >= 0, inverse, e * inverse)
         return losses, (sigmoid - Y[:, 0])[:, None]
 
-    def curvatures(self, Z):
-        r""":math:`\sigma(z) (1 - \sigma(z)) = e^{-|z|} / (1 + e^{-|z|})^2`."""
-        e = np.exp(-np.abs(Z[:, 0]))
-        return e / (1 + e) ** 2
-
     def curvature_factors(self, Z):
-        return self.curvatures(Z)[:, None], None
+        r""":math:`\sigma(z) (1 - \sigma(z)) = e^{-|z|} / (1 + e^{-|z|})^2`."""
+        e = np.exp(-np.abs(Z))
+        return e / (1 + e) ** 2, None
 
 
-class MultinomialLogLoss:
+class MultinomialLogLoss(_Curvatures):
     r"""Softmax cross-entropy for integer labels :math:`y \in \{0..K-1\}`.
 
     :math:`\ell(y, z) = \log \sum_k e^{z_k} - z_y`, :math:`\partial_z \ell =
@@ -105,12 +115,6 @@ class MultinomialLogLoss:
         one_hot = xp.astype(labels[:, None] == xp.arange(Z.shape[1], device=Z.device),
                             Z.dtype)
         return log_norm - xp.sum(Z * one_hot, axis=1), dZ - one_hot
-
-    def curvatures(self, Z):
-        """The mean over the classes of :math:`p_k (1 - p_k)`, the diagonal
-        of :meth:`curvature_factors`."""
-        P = self.curvature_factors(Z)[0]
-        return (P * (1 - P)).mean(axis=1)
 
     def curvature_factors(self, Z):
         r""":math:`\mathrm{diag}(p) - p p^\top`: ``(P, P)``."""

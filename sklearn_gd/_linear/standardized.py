@@ -56,6 +56,7 @@ from .._backends.arrays import column_moments, predictions
 from .._backends.namespace import host_dtype, to_host
 from .._reductions import rounded
 from .lipschitz import gram_matvec, power_iteration
+from .losses import diagonal_curvatures
 from .objective import LinearModelObjective
 
 # The relative stopping test measures the gradient against the objective's
@@ -86,16 +87,18 @@ def _scores(objective, theta):
     return predictions(objective.X, W, b if objective.fit_intercept else None)
 
 
-def _curvature_weights(objective, theta, scores=None):
+def _curvature_weights(objective, theta, loss_factors=None):
     """The samples' weights times their curvatures at ``theta`` (original
     coordinates; zeros by default), and their sum, the mean curvature; from
-    the :func:`_scores` ``scores`` there where they are known."""
-    Z = _scores(objective, theta) if scores is None else scores
+    the loss's ``curvature_factors`` there (of the :func:`_scores`) where
+    they are known."""
+    if loss_factors is None:
+        loss_factors = objective.loss.curvature_factors(_scores(objective, theta))
+    curvatures = diagonal_curvatures(*loss_factors)
     weights = np.asarray(to_host(objective._weights), dtype=np.float64)
-    if len(Z) < len(weights):
-        curvature = float(objective.loss.curvatures(Z)[0])
-        return weights, curvature * float(weights.sum())
-    weights = weights * objective.loss.curvatures(Z)
+    if len(curvatures) < len(weights):
+        return weights, float(curvatures[0]) * float(weights.sum())
+    weights = weights * curvatures
     curvature = float(weights.sum())
     if not curvature > 0:  # every sample fitted to the last bit: nothing to weigh
         return np.full(len(weights), 1 / len(weights)), objective.loss.curvature
@@ -190,20 +193,21 @@ class StandardizedObjective(LinearModelObjective):
         return new, new.from_original(original)
 
     def _moved_curvature(self, theta):
-        """``(original, plain, scores, weights, curvature)`` at ``theta``: the
-        point in the original coordinates, this objective there, the raw
-        predictions and the curvature weights and their sum; None where the
+        """``(original, plain, loss_factors, weights, curvature)`` at
+        ``theta``: the point in the original coordinates, this objective
+        there, the loss's ``curvature_factors`` at the raw predictions, and
+        the curvature weights and their sum; None where the
         loss's curvature is constant or the mean curvature is within a
         factor of :data:`_RESCALE` of the one these coordinates measure at
         (the test of every new measure: one pass, for the predictions)."""
         if self.loss.constant_curvature:  # the start's coordinates hold everywhere
             return None
         original, plain = self.to_original(theta), self._plain()
-        scores = _scores(plain, original)
-        weights, curvature = _curvature_weights(plain, original, scores)
+        loss_factors = self.loss.curvature_factors(_scores(plain, original))
+        weights, curvature = _curvature_weights(plain, original, loss_factors)
         if 1 / _RESCALE < curvature / self.curvature < _RESCALE:
             return None
-        return original, plain, scores, weights, curvature
+        return original, plain, loss_factors, weights, curvature
 
     def _plain(self):
         """This objective in the original coordinates."""

@@ -101,9 +101,10 @@ def precondition(objective, theta=None, floor=None, whiten=True):
     measured at the original parameters ``theta`` (zeros by default)."""
     if not whiten:
         return standardize(objective, theta, floor)
-    scores = _scores(objective, theta)
-    return _preconditioned(objective, scores, *_curvature_weights(objective, theta, scores),
-                           floor)
+    # The loss's second derivatives, once: the mean curvature and C both read them.
+    loss_factors = objective.loss.curvature_factors(_scores(objective, theta))
+    return _preconditioned(objective, loss_factors,
+                           *_curvature_weights(objective, theta, loss_factors), floor)
 
 
 def whitens(objective):
@@ -116,22 +117,23 @@ def whitens(objective):
             and n * coefficients**2 <= HESSIAN_BUDGET)
 
 
-def _preconditioned(objective, scores, weights, curvature, floor):
-    """:func:`precondition` from the scores and the curvature weights there."""
+def _preconditioned(objective, loss_factors, weights, curvature, floor):
+    """:func:`precondition` from the loss's ``curvature_factors`` and the
+    curvature weights there."""
     standardized = _standardized(objective, weights, curvature, floor)
     if not whitens(objective):
         return standardized
-    factors = _factors(standardized, scores)
+    factors = _factors(standardized, loss_factors)
     return standardized if factors is None else WhitenedObjective(standardized, *factors)
 
 
-def _factors(standardized, scores):
+def _factors(standardized, loss_factors):
     """``(E^{1/2}, L)`` of the module docstring; None where the standardized
     coordinates are whitened already (every eigenvalue of
     :math:`E^{-1/2} C E^{-1/2}` within a factor of :data:`_RESCALE` of one,
     the test by which a new measure keeps its coordinates, as Gershgorin's
     discs tell it), or if no jitter makes ``L`` finite."""
-    C = _curvature_matrix(standardized, scores)
+    C = _curvature_matrix(standardized, loss_factors)
     diagonal = rounded(np.diag(C))
     # A column without spread, and without a penalty to give it one, has no
     # curvature to even out: its coordinates stay as they are.
@@ -158,10 +160,11 @@ def _factors(standardized, scores):
     return None
 
 
-def _curvature_matrix(standardized, scores):
-    """:math:`C` of the module docstring, at the raw predictions ``scores``."""
+def _curvature_matrix(standardized, loss_factors):
+    """:math:`C` of the module docstring, from the loss's
+    ``curvature_factors`` ``(D, F)`` at the raw predictions."""
     objective, K = standardized, standardized.n_outputs
-    D, F = objective.loss.curvature_factors(np.asarray(scores, dtype=np.float64))
+    D, F = loss_factors
     weights = np.asarray(to_host(objective._weights), dtype=np.float64)
     H = curvature_hessian(objective.X, weights, D, F, objective.mean, objective.scale,
                           objective.fit_intercept, compiled=objective._compiled)
@@ -254,11 +257,11 @@ class WhitenedObjective(StandardizedObjective):
         moved = self._moved_curvature(theta)
         if moved is None:
             return None
-        original, _, scores, _, curvature = moved
+        original, _, loss_factors, _, curvature = moved
         standardized = copy.copy(self)
         standardized.__class__ = StandardizedObjective
         standardized.curvature = rounded(curvature)
-        factors = _factors(standardized, scores)
+        factors = _factors(standardized, loss_factors)
         new = standardized if factors is None else WhitenedObjective(standardized, *factors)
         return new, new.from_original(original)
 
