@@ -9,6 +9,7 @@ from sklearn.utils._array_api import _convert_to_numpy, get_namespace_and_device
 from sklearn.utils._param_validation import (
     Interval,
     StrOptions,
+    make_constraint,
     validate_params,
 )
 from sklearn.utils.validation import _check_sample_weight
@@ -36,6 +37,7 @@ __all__ = [
     "cached_unique",
     "check_same_namespace",
     "get_namespace_and_device",
+    "make_constraint",
     "move_to",
     "StrOptions",
     "_check_sample_weight",

@@ -162,7 +162,7 @@ def test_a_new_measure_in_the_same_coordinates_keeps_the_descent_going():
             calls["count"] += 1
             return self.inner.value_and_grad(x)
 
-        def rescaled(self, x):
+        def rescaled(self, x, g):
             return (Counted(self.inner, self.same), x) if self.same else None
 
     runs = {}
@@ -197,7 +197,7 @@ def test_a_long_step_asks_for_new_coordinates_ever_less_often_while_they_hold():
         def __getattr__(self, name):
             return getattr(self.inner, name)
 
-        def rescaled(self, x):
+        def rescaled(self, x, g):
             asks.append(self.changes)
             return (Asked(self.inner, self.changes), x) if self.changes else None
 

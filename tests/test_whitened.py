@@ -2,6 +2,7 @@
 and its gradient, and the fits they take few steps for."""
 
 import warnings
+from functools import partial
 
 import numpy as np
 import pytest
@@ -89,11 +90,16 @@ def test_curvature_hessian_is_the_hessian_for_dense_and_sparse_x(case, fit_inter
     X, plain, theta, objective = _measured(case, fit_intercept)
     D, F = plain.loss.curvature_factors(np.asarray(_scores(plain, theta)))
     expected = _brute_force_hessian(objective, D, F)
-    # The dense X twice: BLAS's products, and the compiled pass (with numba).
-    for data, compiled in ((X, False), (X, True), (sp.csr_matrix(X), False),
-                           (sp.csc_array(X), False)):
-        got = curvature_hessian(data, plain._weights, D, F, objective.mean,
-                                objective.scale, fit_intercept, compiled=compiled)
+    moments = objective.mean, objective.scale, fit_intercept
+    # The dense X three times: BLAS's products of blocks, of the rows' outer
+    # products, and the compiled pass (with numba).
+    sources = [partial(arrays.weighted_grams, X, mean=objective.mean, scale=objective.scale,
+                       fit_intercept=fit_intercept),
+               arrays.RowProducts(X, *moments), arrays.gram_source(X, *moments, compiled=True),
+               arrays.gram_source(sp.csr_matrix(X), *moments),
+               arrays.gram_source(sp.csc_array(X), *moments)]
+    for grams in sources:
+        got = curvature_hessian(grams, plain._weights, D, F)
         # Sparse sums are centered afterwards: the date column's mean costs
         # them (mean / spread)^2 = 1e6 roundings.
         assert_allclose(got, expected, rtol=0, atol=1e-9 * np.abs(expected).max())
@@ -237,11 +243,13 @@ def test_the_hessian_has_the_same_bits_on_any_number_of_blas_threads():
     theta = _point(plain) * 1e3
     objective = precondition(plain, theta)
     D, F = plain.loss.curvature_factors(np.asarray(_scores(plain, theta)))
+    moments = objective.mean, objective.scale, True
     hessians, maps = [], []
     for threads in (1, 2):
         with threadpool_limits(threads):
-            hessians.append(curvature_hessian(X, plain._weights, D, F, objective.mean,
-                                              objective.scale, True))
+            # The products of blocks, and of the rows' outer products.
+            hessians.append([curvature_hessian(grams, plain._weights, D, F) for grams in (
+                arrays.gram_source(X, *moments), arrays.RowProducts(X, *moments))])
             maps.append(precondition(plain, theta)._map)
     assert_array_equal(hessians[0], hessians[1])
     assert_array_equal(maps[0], maps[1])

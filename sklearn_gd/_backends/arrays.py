@@ -5,7 +5,7 @@ Each function here is written once for the estimators and the objective, and
 is the one place that asks which kind of array it was handed.
 """
 
-from functools import cache
+from functools import cache, partial
 
 import numpy as np
 import scipy.sparse as sp
@@ -143,7 +143,7 @@ def _namespace_moments(X, weights, center):
             np.sqrt(np.asarray(to_host(spread), dtype=np.float64)))
 
 
-def curvature_hessian(X, weights, D, F, mean, scale, fit_intercept, compiled=False):
+def curvature_hessian(grams, weights, D, F):
     r"""The Hessian of :math:`\sum_i w_i \ell(y_i, \tilde x_i \Theta)` in
     the standardized coordinates, :math:`\sum_i w_i (\mathrm{diag}(D_i) -
     F_i F_i^\top) \otimes \tilde x_i \tilde x_i^\top` with :math:`\tilde x_i
@@ -153,31 +153,84 @@ def curvature_hessian(X, weights, D, F, mean, scale, fit_intercept, compiled=Fal
 
     ``D`` and ``F`` (None for no such term) have one row per sample, or a
     single row for all. Block :math:`(k, m)` is the Gram matrix of
-    :math:`\tilde X` weighted by :math:`w (\delta_{km} D_k - F_k F_m)`
-    (:func:`weighted_grams`, which ``compiled`` is passed to).
+    :math:`\tilde X` weighted by :math:`w (\delta_{km} D_k - F_k F_m)`, from
+    ``grams`` (:func:`gram_source`).
     """
-    n, K = X.shape[0], D.shape[1]
-    D = D if D.shape[0] == n else np.broadcast_to(D, (n, K))
+    n, K = len(weights), D.shape[1]
+    if F is not None and len(F) != len(D):
+        D, F = np.broadcast_arrays(D, F)
     if F is None:  # the blocks (k, k) alone
         k = m = np.arange(K)
         U = D
     else:  # the blocks (k, m), k <= m
         k, m = _upper_pairs(K)
-        F = F if F.shape[0] == n else np.broadcast_to(F, (n, K))
         U = -(F[:, k] * F[:, m])
         U[:, k == m] += D
-    grams = weighted_grams(X, weights[:, None] * U, mean, scale, fit_intercept, compiled)
-    q = grams.shape[1]
+    if len(U) == n:
+        blocks = grams(weights[:, None] * U)
+    else:  # the same for every sample: each block a multiple of one Gram matrix
+        blocks = U[0][:, None, None] * grams(weights[:, None])
+    q = blocks.shape[1]
     out = np.zeros((q, K, q, K))
-    out[:, k, :, m] = grams
-    out[:, m, :, k] = grams
+    out[:, k, :, m] = blocks
+    out[:, m, :, k] = blocks
     return out.reshape(q * K, q * K)
+
+
+# Entries of the rows' outer products at most (512 KiB), for RowProducts.
+ROW_PRODUCTS = 1 << 16
+
+
+def gram_source(X, mean, scale, fit_intercept, compiled=False):
+    """``U -> weighted_grams(X, U, mean, scale, fit_intercept, compiled)``,
+    for the measures of one fit, which all weigh the same :math:`\tilde X`:
+    a :class:`RowProducts` of host ``X`` where it holds at most
+    :data:`ROW_PRODUCTS` entries and no compiled pass is chosen."""
+    if (not compiled and is_host(X) and not sp.issparse(X)
+            and len(X) * RowProducts.width(X.shape[1] + int(fit_intercept)) <= ROW_PRODUCTS):
+        return RowProducts(X, mean, scale, fit_intercept)
+    return partial(weighted_grams, X, mean=mean, scale=scale, fit_intercept=fit_intercept,
+                   compiled=compiled)
+
+
+class RowProducts:
+    r""":func:`weighted_grams` of a small dense ``X``, each call one product.
+
+    The upper triangles of the rows' outer products :math:`\tilde x_i \tilde
+    x_i^\top` are made once, one row per sample; each column's Gram matrix
+    is then :math:`U^\top` times them
+    (:func:`~sklearn_gd._reductions.transposed_product`, so in an order set
+    by the shapes alone), where the products and the weighted copies would
+    cost a small measure several times over. They take ``q (q + 1) / 2``
+    entries a sample, for :math:`q` columns of :math:`\tilde X`.
+    """
+
+    @staticmethod
+    def width(q):
+        """The entries of one row's upper triangle."""
+        return q * (q + 1) // 2
+
+    def __init__(self, X, mean, scale, fit_intercept):
+        p = X.shape[1]
+        Xt = np.empty((X.shape[0], p + int(fit_intercept)))
+        np.divide(np.asarray(X, dtype=np.float64) - mean, scale, out=Xt[:, :p])
+        Xt[:, p:] = 1.0  # the intercept's column, with one
+        self._q, self._upper = Xt.shape[1], _upper_pairs(Xt.shape[1])
+        self._rows = Xt[:, self._upper[0]] * Xt[:, self._upper[1]]
+
+    def __call__(self, U):
+        out = np.empty((U.shape[1], self._q, self._q))
+        triangles = transposed_product(U, self._rows)
+        out[:, self._upper[0], self._upper[1]] = triangles
+        out[:, self._upper[1], self._upper[0]] = triangles
+        return out
 
 
 @cache
 def _upper_pairs(K):
     """``np.triu_indices(K)``, read-only: it costs more than a small measure's
-    products, and every measure of a fit asks for the same."""
+    products, and every measure of a fit asks for the same (the classes'
+    pairs, and the columns' for :class:`RowProducts`)."""
     pairs = np.triu_indices(K)
     for index in pairs:
         index.flags.writeable = False

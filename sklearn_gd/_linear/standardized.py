@@ -170,9 +170,10 @@ class StandardizedObjective(LinearModelObjective):
         self._mean_all = np.concatenate([self.mean[:, None], 0 * intercept])
         self._floor, self.curvature, self._trace = float(floor), float(curvature), trace
 
-    def rescaled(self, theta):
-        """``(objective, theta)`` in the coordinates of the curvatures at
-        ``theta``, or None where they are close to these: a new metric costs
+    def rescaled(self, theta, grad):
+        """``(objective, theta, grad)`` in the coordinates of the curvatures at
+        ``theta`` (``grad``, the gradient at ``theta``, by the chain rule), or
+        None where they are close to these: a new metric costs
         the descent the memory of its steps. Close is the mean curvature
         within a factor of :data:`_RESCALE` (from one pass, for the
         predictions), and then every scale too (from the moments' passes).
@@ -190,7 +191,8 @@ class StandardizedObjective(LinearModelObjective):
             remeasured = copy.copy(self)
             remeasured.curvature = new.curvature
             return remeasured, theta
-        return new, new.from_original(original)
+        return (new, new.from_original(original),
+                new._to_new_gradient(self._to_original_gradient(grad)))
 
     def _moved_curvature(self, theta):
         """``(original, plain, loss_factors, weights, curvature)`` at
@@ -247,6 +249,13 @@ class StandardizedObjective(LinearModelObjective):
             return grad * self._inverse_all
         out = grad - self._mean_all * grad[-1]
         out *= self._inverse_all
+        return out
+
+    def _to_original_gradient(self, grad):
+        """The inverse of :meth:`_to_new_gradient`: the gradient in ``(W, b)``."""
+        out = grad / self._inverse_all
+        if self.fit_intercept:
+            out += self._mean_all * grad[-1]
         return out
 
     def compiled_epoch(self, *args):

@@ -54,7 +54,7 @@ import copy
 import numpy as np
 from scipy.linalg.lapack import dpotrf, dtrtri
 
-from .._backends.arrays import curvature_hessian
+from .._backends.arrays import curvature_hessian, gram_source
 from .._backends.namespace import host_dtype, to_host
 from .._reductions import rounded
 from .standardized import (
@@ -123,56 +123,67 @@ def _preconditioned(objective, loss_factors, weights, curvature, floor):
     standardized = _standardized(objective, weights, curvature, floor)
     if not whitens(objective):
         return standardized
-    factors = _factors(standardized, loss_factors)
-    return standardized if factors is None else WhitenedObjective(standardized, *factors)
+    # Every measure of the fit weighs the same standardized rows.
+    grams = gram_source(objective.X, standardized.mean, standardized.scale,
+                        objective.fit_intercept, compiled=objective._compiled)
+    factors = _factors(standardized, loss_factors, grams)
+    return (standardized if factors is None
+            else WhitenedObjective(standardized, *factors, grams))
 
 
-def _factors(standardized, loss_factors):
+def _factors(standardized, loss_factors, grams):
     """``(E^{1/2}, L)`` of the module docstring; None where the standardized
     coordinates are whitened already (every eigenvalue of
     :math:`E^{-1/2} C E^{-1/2}` within a factor of :data:`_RESCALE` of one,
     the test by which a new measure keeps its coordinates, as Gershgorin's
-    discs tell it), or if no jitter makes ``L`` finite."""
-    C = _curvature_matrix(standardized, loss_factors)
-    diagonal = rounded(np.diag(C))
+    discs tell it), or if no jitter makes ``L`` finite. ``grams`` gives
+    the weighted Gram matrices of the standardized rows (:func:`gram_source`)."""
+    # (Array methods and in-place operations throughout: on a small problem
+    # numpy's function wrappers and temporaries cost more than the sums.)
+    C = _curvature_matrix(standardized, loss_factors, grams)
+    diagonal = rounded(C.diagonal())
     # A column without spread, and without a penalty to give it one, has no
     # curvature to even out: its coordinates stay as they are.
-    flat = ~(diagonal > 1e-12 * np.max(diagonal))
-    diagonal[flat] = 1.0
+    flat = ~(diagonal > 1e-12 * diagonal.max())
+    any_flat = flat.any()
+    if any_flat:
+        diagonal[flat] = 1.0
     root = np.sqrt(diagonal)
-    C = np.round(C / np.multiply.outer(root, root) / _GRID) * _GRID
-    if np.any(flat):
+    C /= np.multiply.outer(root, root)
+    C *= 1 / _GRID  # a power of two: exactly C / _GRID
+    C = np.round(C, out=C) * _GRID
+    if any_flat:
         C[flat, :], C[:, flat] = 0.0, 0.0
         C[flat, flat] = 1.0
-    off_diagonal = np.abs(C).sum(axis=1) - 1  # the unit diagonal aside
-    if np.max(off_diagonal) < min(1 - 1 / _RESCALE, _RESCALE - 1):
+    off_diagonal = np.abs(C).sum(axis=1).max() - 1  # the unit diagonal aside
+    if off_diagonal < min(1 - 1 / _RESCALE, _RESCALE - 1):
         return None
     for jitter in (0.0, *_JITTERS):
         # LAPACK's factor, called as it is: numpy's wrapper costs a small
         # measure more than the factor does.
-        factor, info = dpotrf(C + jitter * np.eye(len(C)), lower=1, clean=1)
+        factor, info = dpotrf(C + jitter * np.eye(len(C)) if jitter else C, lower=1, clean=1)
         if info != 0:  # not positive definite in floating point
             continue
-        pivots = np.diag(factor)
-        if np.all(np.isfinite(factor)) and (
-                jitter or np.max(pivots) ** 2 <= _CONDITION * np.min(pivots) ** 2):
+        pivots = factor.diagonal()
+        if np.isfinite(factor).all() and (
+                jitter or pivots.max() ** 2 <= _CONDITION * pivots.min() ** 2):
             return root, factor
     return None
 
 
-def _curvature_matrix(standardized, loss_factors):
+def _curvature_matrix(standardized, loss_factors, grams):
     """:math:`C` of the module docstring, from the loss's
     ``curvature_factors`` ``(D, F)`` at the raw predictions."""
     objective, K = standardized, standardized.n_outputs
     D, F = loss_factors
     weights = np.asarray(to_host(objective._weights), dtype=np.float64)
-    H = curvature_hessian(objective.X, weights, D, F, objective.mean, objective.scale,
-                          objective.fit_intercept, compiled=objective._compiled)
+    C = curvature_hessian(grams, weights, D, F)
     p = objective.X.shape[1]
     # The penalty's Hessian, on the diagonal's entries of the rows of W.
-    penalty = objective.penalty.l2 / objective.scale.astype(np.float64) ** 2
-    H.flat[:p * K * (len(H) + 1):len(H) + 1] += np.repeat(penalty, K)
-    C = H / objective.curvature
+    if objective.penalty.l2:
+        penalty = objective.penalty.l2 / objective.scale.astype(np.float64) ** 2
+        C.reshape(-1)[:p * K * (len(C) + 1):len(C) + 1] += np.repeat(penalty, K)
+    C /= objective.curvature
     if F is not None and K > 1:  # the classes' common directions (module docstring)
         rows = np.arange(C.shape[0] // K)
         C.reshape(len(rows), K, len(rows), K)[rows, :, rows, :] += 1 / K
@@ -206,8 +217,9 @@ class WhitenedObjective(StandardizedObjective):
         mean curvature has moved by less than :data:`_RESCALE`)."""
         return _STEP_RATIO / self.curvature
 
-    def __init__(self, standardized, root, factor):
+    def __init__(self, standardized, root, factor, grams):
         vars(self).update(vars(standardized))
+        self._grams = grams  # for the new measures, in the same standardized coordinates
         dtype = host_dtype(self.X)
         # LAPACK's triangular inverse, called as it is: scipy's triangular
         # solve costs a millisecond a call, numpy's general inverse 60 us.
@@ -247,7 +259,7 @@ class WhitenedObjective(StandardizedObjective):
     def _mapped_outputs(self):
         return self.n_outputs
 
-    def rescaled(self, theta):
+    def rescaled(self, theta, grad):
         """As :meth:`StandardizedObjective.rescaled`: where the mean curvature
         has moved by a factor of :data:`_RESCALE` or more, the whole metric
         measured again at ``theta``, in new coordinates (the same
@@ -257,13 +269,21 @@ class WhitenedObjective(StandardizedObjective):
         moved = self._moved_curvature(theta)
         if moved is None:
             return None
-        original, _, loss_factors, _, curvature = moved
+        _, _, loss_factors, _, curvature = moved
         standardized = copy.copy(self)
         standardized.__class__ = StandardizedObjective
         standardized.curvature = rounded(curvature)
-        factors = _factors(standardized, loss_factors)
-        new = standardized if factors is None else WhitenedObjective(standardized, *factors)
-        return new, new.from_original(original)
+        factors = _factors(standardized, loss_factors, self._grams)
+        new = (standardized if factors is None
+               else WhitenedObjective(standardized, *factors, self._grams))
+        # The point and the gradient in the standardized coordinates beneath,
+        # which stay, then in the new ones (the gradient by the chain rule):
+        # no pass, where one costs a small measure a fifth, and no round trip
+        # through the original coordinates, whose offsets cost digits.
+        theta_new, grad_new = self._map @ theta.ravel(), self._unmap.T @ grad.ravel()
+        if factors is not None:
+            theta_new, grad_new = new._unmap @ theta_new, new._map.T @ grad_new
+        return new, theta_new.reshape(theta.shape), grad_new.reshape(grad.shape)
 
     def rough_lipschitz(self):
         r""":math:`\bar d`, from no pass over ``X``: the curvature along every

@@ -15,7 +15,7 @@ size otherwise. The test comes first so that the last iterate is tested too; a
 test on the drop of the objective would stop long before the optimum on an
 ill-conditioned problem.
 
-A problem that can change its own coordinates (``rescaled(x)``, the
+A problem that can change its own coordinates (``rescaled(x, g)``, the
 estimators' standardized objective) is asked to at iteration
 :data:`RESCALE_AFTER` and at every doubling of it (10, 20, 40, ...,
 :data:`RESCALE_GROWTH`), or on the problem's own schedule (``rescale_after``
@@ -25,7 +25,9 @@ after the last ask (a gap that doubles each time the problem keeps its
 coordinates). All of this
 when the step size finds its own steps (``step.searches``) and nothing else
 keeps iterates (early stopping): it hands back itself in the new
-coordinates and ``x`` in them, or None to go on as it is. The rule and the
+coordinates and ``x`` in them (and ``g`` in them where it maps it: the values
+are the same, the gradient follows the chain rule, and no pass is needed), or
+None to go on as it is. The rule and the
 step size then start afresh from the new point, the step size with its last
 step; unless ``x`` itself comes back, which says that the coordinates (so the
 values and gradients) are the same and only what ``stationarity`` measures has
@@ -114,13 +116,14 @@ def _rescale(problem, x, f, g, rule, step, state):
     """The problem in new coordinates if it changes them at ``x``, the point
     and gradient in them, and the rule and step size begun afresh (the step
     size from its last step); else all as it was."""
-    changed = problem.rescaled(x)
+    changed = problem.rescaled(x, g)
     if changed is None:
         return problem, x, f, g, *state
     if changed[1] is x:  # the same coordinates, only what the test measures is new
         return changed[0], x, f, g, *state
-    problem, x = changed
-    f, g = problem.value_and_grad(x)
+    problem, x, g = changed if len(changed) == 3 else (*changed, None)
+    if g is None:  # the problem could not map it: a pass at the new point
+        f, g = problem.value_and_grad(x)
     return problem, x, f, g, rule.init(x), {**step.init(), "eta": state[1]["eta"]}
 
 
