@@ -125,6 +125,25 @@ def test_gradient_and_coordinates_of_the_whitened_objective(case, fit_intercept)
     assert_allclose(grad, expected, rtol=1e-5, atol=1e-7 * np.abs(expected).max())
 
 
+@pytest.mark.parametrize("case", ["binary", "multinomial"])
+def test_a_new_measure_maps_the_point_and_its_gradient(case):
+    """``rescaled`` hands back the same point and, by the chain rule, the
+    gradient there that a pass in the new coordinates computes, from
+    whitened coordinates to whitened ones and from standardized ones to
+    standardized ones."""
+    X, plain, _, _ = _measured(case, True)
+    start = _point(plain) * 1e3  # far enough for the curvatures to move
+    for objective in (precondition(plain), precondition(plain, whiten=False)):
+        theta = objective.from_original(start)
+        value, grad = objective.value_and_grad(theta)
+        new, theta_new, grad_new = objective.rescaled(theta, grad)
+        assert type(new) is type(objective)
+        assert_allclose(new.to_original(theta_new), start, rtol=1e-10, atol=1e-12)
+        expected = new.value_and_grad(theta_new)
+        assert_allclose(expected[0], value, rtol=1e-12)
+        assert_allclose(grad_new, expected[1], rtol=0, atol=1e-10 * np.abs(expected[1]).max())
+
+
 @pytest.mark.parametrize("case", ["binary", "dated"])
 def test_the_hessian_in_whitened_coordinates_is_the_mean_curvature(case):
     Estimator, X, y = CASES[case]
