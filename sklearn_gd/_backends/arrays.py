@@ -182,7 +182,7 @@ ROW_PRODUCTS = 1 << 16
 
 
 def gram_source(X, mean, scale, fit_intercept, compiled=False):
-    """``U -> weighted_grams(X, U, mean, scale, fit_intercept, compiled)``,
+    r"""``U -> weighted_grams(X, U, mean, scale, fit_intercept, compiled)``,
     for the measures of one fit, which all weigh the same :math:`\tilde X`:
     a :class:`RowProducts` of host ``X`` where it holds at most
     :data:`ROW_PRODUCTS` entries and no compiled pass is chosen."""
