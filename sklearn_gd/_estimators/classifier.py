@@ -5,7 +5,7 @@ from numbers import Number
 import numpy as np
 from sklearn.base import ClassifierMixin
 from sklearn.utils.class_weight import compute_class_weight
-from sklearn.utils.multiclass import check_classification_targets, unique_labels
+from sklearn.utils.multiclass import unique_labels
 from sklearn.utils.validation import check_is_fitted
 
 from .._backends.arrays import host_scores
@@ -17,7 +17,7 @@ from .._sklearn_compat import StrOptions, _fit_context, attach_unique, cached_un
 from .base import BaseGD, restore_on_failure
 from .callbacks import FitCallbacks
 from .docstrings import with_shared_parameters
-from .inputs import check_weights, stream_dask_chunks, validate_fit
+from .inputs import check_labels, check_weights, stream_dask_chunks, validate_fit
 from .outputs import decision, labels, probabilities
 from .warn import warn_at_caller
 
@@ -244,9 +244,10 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
         with restore_on_failure(self):
             X, y = self._validate(X, y, reset=True)
             callbacks.begin(X, y, sample_weight)
-            # The labels' one sort, which the check reads from y's dtype.
+            # The labels' one sort, which the check (of labels other than
+            # integers) and the classes read from y's dtype.
             y = attach_unique(y)
-            check_classification_targets(y)
+            check_labels(y)
             classes = cached_unique(y)  # as LogisticRegression: y is checked above
             if self.warm_start and hasattr(self, "classes_") and not np.array_equal(
                 classes, self.classes_
@@ -327,7 +328,7 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
             first = not hasattr(self, "classes_")
             classes = _partial_fit_classes(self, classes, first)
             X, y = self._validate(X, y, reset=first)
-            check_classification_targets(y)
+            check_labels(y)
             unknown = np.setdiff1d(unique_labels(y), classes)
             if unknown.size:
                 raise ValueError(
