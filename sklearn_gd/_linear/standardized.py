@@ -80,8 +80,9 @@ def _scores(objective, theta):
     """The raw predictions at ``theta`` (original coordinates; zeros by
     default), float64 NumPy, one row per sample; one row for all where every
     sample's curvature is the same (every prediction is the intercept), and
-    then no array as long as ``X``."""
-    W, b = objective.split(objective.initial_params() if theta is None else theta)
+    then no array as long as ``X``. ``objective`` may be in other
+    coordinates: ``theta`` is read as ``(W, b)`` whatever they are."""
+    W, b = objective._split(objective.initial_params() if theta is None else theta)
     if objective.loss.constant_curvature or not np.any(W):
         return np.broadcast_to(np.asarray(b, dtype=np.float64), (1, objective.n_outputs))
     return predictions(objective.X, W, b if objective.fit_intercept else None)
@@ -184,8 +185,8 @@ class StandardizedObjective(LinearModelObjective):
         moved = self._moved_curvature(theta)
         if moved is None:
             return None
-        original, plain, _, weights, curvature = moved
-        new = _standardized(plain, weights, curvature, self._floor)
+        original, _, weights, curvature = moved
+        new = _standardized(self._plain(), weights, curvature, self._floor)
         ratios = new.scale / self.scale
         if np.all((ratios < _RESCALE) & (ratios > 1 / _RESCALE)):
             remeasured = copy.copy(self)
@@ -195,21 +196,21 @@ class StandardizedObjective(LinearModelObjective):
                 new._to_new_gradient(self._to_original_gradient(grad)))
 
     def _moved_curvature(self, theta):
-        """``(original, plain, loss_factors, weights, curvature)`` at
-        ``theta``: the point in the original coordinates, this objective
-        there, the loss's ``curvature_factors`` at the raw predictions, and
+        """``(original, loss_factors, weights, curvature)`` at ``theta``: the
+        point in the original coordinates, the loss's ``curvature_factors``
+        at the raw predictions there, and
         the curvature weights and their sum; None where the
         loss's curvature is constant or the mean curvature is within a
         factor of :data:`_RESCALE` of the one these coordinates measure at
         (the test of every new measure: one pass, for the predictions)."""
         if self.loss.constant_curvature:  # the start's coordinates hold everywhere
             return None
-        original, plain = self.to_original(theta), self._plain()
-        loss_factors = self.loss.curvature_factors(_scores(plain, original))
-        weights, curvature = _curvature_weights(plain, original, loss_factors)
+        original = self.to_original(theta)
+        loss_factors = self.loss.curvature_factors(_scores(self, original))
+        weights, curvature = _curvature_weights(self, original, loss_factors)
         if 1 / _RESCALE < curvature / self.curvature < _RESCALE:
             return None
-        return original, plain, loss_factors, weights, curvature
+        return original, loss_factors, weights, curvature
 
     def _plain(self):
         """This objective in the original coordinates."""

@@ -131,16 +131,18 @@ def _preconditioned(objective, loss_factors, weights, curvature, floor):
             else WhitenedObjective(standardized, *factors, grams))
 
 
-def _factors(standardized, loss_factors, grams):
+def _factors(standardized, loss_factors, grams, curvature=None):
     """``(E^{1/2}, L)`` of the module docstring; None where the standardized
     coordinates are whitened already (every eigenvalue of
     :math:`E^{-1/2} C E^{-1/2}` within a factor of :data:`_RESCALE` of one,
     the test by which a new measure keeps its coordinates, as Gershgorin's
     discs tell it), or if no jitter makes ``L`` finite. ``grams`` gives
-    the weighted Gram matrices of the standardized rows (:func:`gram_source`)."""
+    the weighted Gram matrices of the standardized rows (:func:`gram_source`);
+    ``curvature`` is :math:`\bar d` (by default the objective's)."""
     # (Array methods and in-place operations throughout: on a small problem
     # numpy's function wrappers and temporaries cost more than the sums.)
-    C = _curvature_matrix(standardized, loss_factors, grams)
+    C = _curvature_matrix(standardized, loss_factors, grams,
+                          standardized.curvature if curvature is None else curvature)
     diagonal = rounded(C.diagonal())
     # A column without spread, and without a penalty to give it one, has no
     # curvature to even out: its coordinates stay as they are.
@@ -171,9 +173,10 @@ def _factors(standardized, loss_factors, grams):
     return None
 
 
-def _curvature_matrix(standardized, loss_factors, grams):
+def _curvature_matrix(standardized, loss_factors, grams, curvature):
     """:math:`C` of the module docstring, from the loss's
-    ``curvature_factors`` ``(D, F)`` at the raw predictions."""
+    ``curvature_factors`` ``(D, F)`` at the raw predictions and the mean
+    curvature :math:`\bar d`."""
     objective, K = standardized, standardized.n_outputs
     D, F = loss_factors
     weights = np.asarray(to_host(objective._weights), dtype=np.float64)
@@ -183,7 +186,7 @@ def _curvature_matrix(standardized, loss_factors, grams):
     if objective.penalty.l2:
         penalty = objective.penalty.l2 / objective.scale.astype(np.float64) ** 2
         C.reshape(-1)[:p * K * (len(C) + 1):len(C) + 1] += np.repeat(penalty, K)
-    C /= objective.curvature
+    C /= curvature
     if F is not None and K > 1:  # the classes' common directions (module docstring)
         rows = np.arange(C.shape[0] // K)
         C.reshape(len(rows), K, len(rows), K)[rows, :, rows, :] += 1 / K
@@ -269,13 +272,15 @@ class WhitenedObjective(StandardizedObjective):
         moved = self._moved_curvature(theta)
         if moved is None:
             return None
-        _, _, loss_factors, _, curvature = moved
-        standardized = copy.copy(self)
-        standardized.__class__ = StandardizedObjective
-        standardized.curvature = rounded(curvature)
-        factors = _factors(standardized, loss_factors, self._grams)
-        new = (standardized if factors is None
-               else WhitenedObjective(standardized, *factors, self._grams))
+        _, loss_factors, _, curvature = moved
+        curvature = rounded(curvature)
+        factors = _factors(self, loss_factors, self._grams, curvature)
+        if factors is None:
+            new = copy.copy(self)
+            new.__class__ = StandardizedObjective
+        else:
+            new = WhitenedObjective(self, *factors, self._grams)
+        new.curvature = curvature
         # The point and the gradient in the standardized coordinates beneath,
         # which stay, then in the new ones (the gradient by the chain rule):
         # no pass, where one costs a small measure a fifth, and no round trip
