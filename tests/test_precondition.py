@@ -213,6 +213,28 @@ def test_a_long_step_asks_for_new_coordinates_ever_less_often_while_they_hold():
     assert counts == {False: 4, True: 15}  # at 2, 6, 14, 30; at 2, 4, ..., 30
 
 
+@pytest.mark.parametrize(("newton", "expected"), [(0.5, 0.5), (5.0, 2.0), (None, 2.0)])
+def test_a_new_measure_starts_the_step_no_longer_than_its_newton_step(newton, expected):
+    """After new coordinates the step size starts from its last step, or
+    from the new problem's ``newton_step`` where that is shorter."""
+    from sklearn_gd._optim import descent
+    from sklearn_gd._optim.rules import GradientDescent
+    from sklearn_gd._optim.step_sizes import BarzilaiBorwein
+
+    class New:
+        newton_step = newton
+
+    class Old:
+        def rescaled(self, x, g):
+            return New(), x + 1.0, g
+
+    x, g, step = np.zeros(2), np.ones(2), BarzilaiBorwein()
+    out = descent._rescale(Old(), x, 1.0, g, GradientDescent(), step,
+                           (None, {**step.init(), "eta": 2.0}))
+    assert isinstance(out[0], New)
+    assert out[5]["eta"] == expected
+
+
 @pytest.mark.parametrize("fmt", ["csr", "csc"])
 def test_sparse_lasso_on_raw_columns_is_lasso(fmt):
     # Implicit centering keeps X sparse; the weighted soft-threshold keeps

@@ -29,7 +29,7 @@ coordinates and ``x`` in them (and ``g`` in them where it maps it: the values
 are the same, the gradient follows the chain rule, and no pass is needed), or
 None to go on as it is. The rule and the
 step size then start afresh from the new point, the step size with its last
-step; unless ``x`` itself comes back, which says that the coordinates (so the
+step, or the problem's ``newton_step`` where it names a shorter one; unless ``x`` itself comes back, which says that the coordinates (so the
 values and gradients) are the same and only what ``stationarity`` measures has
 changed, and the descent goes on with its state. Points leave the loop (the
 path, the callbacks, the result's ``x``) in the problem's ``to_original``
@@ -124,7 +124,10 @@ def _rescale(problem, x, f, g, rule, step, state):
     problem, x, g = changed if len(changed) == 3 else (*changed, None)
     if g is None:  # the problem could not map it: a pass at the new point
         f, g = problem.value_and_grad(x)
-    return problem, x, f, g, rule.init(x), {**step.init(), "eta": state[1]["eta"]}
+    eta = state[1]["eta"]
+    newton = getattr(problem, "newton_step", None)
+    return problem, x, f, g, rule.init(x), {
+        **step.init(), "eta": eta if newton is None else min(eta, newton)}
 
 
 class _Rescales:
