@@ -131,7 +131,7 @@ def test_a_new_measure_maps_the_point_and_its_gradient(case):
     gradient there that a pass in the new coordinates computes, from
     whitened coordinates to whitened ones and from standardized ones to
     standardized ones."""
-    X, plain, _, _ = _measured(case, True)
+    _, plain, _, _ = _measured(case, True)
     start = _point(plain) * 1e3  # far enough for the curvatures to move
     for objective in (precondition(plain), precondition(plain, whiten=False)):
         theta = objective.from_original(start)
