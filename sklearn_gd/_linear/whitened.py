@@ -138,7 +138,7 @@ def _factors(standardized, loss_factors, grams, curvature=None):
     the test by which a new measure keeps its coordinates, as Gershgorin's
     discs tell it), or if no jitter makes ``L`` finite. ``grams`` gives
     the weighted Gram matrices of the standardized rows (:func:`gram_source`);
-    ``curvature`` is :math:`\bar d` (by default the objective's)."""
+    ``curvature`` is :math:`\\bar d` (by default the objective's)."""
     # (Array methods and in-place operations throughout: on a small problem
     # numpy's function wrappers and temporaries cost more than the sums.)
     C = _curvature_matrix(standardized, loss_factors, grams,
@@ -176,7 +176,7 @@ def _factors(standardized, loss_factors, grams, curvature=None):
 def _curvature_matrix(standardized, loss_factors, grams, curvature):
     """:math:`C` of the module docstring, from the loss's
     ``curvature_factors`` ``(D, F)`` at the raw predictions and the mean
-    curvature :math:`\bar d`."""
+    curvature :math:`\\bar d`."""
     objective, K = standardized, standardized.n_outputs
     D, F = loss_factors
     weights = np.asarray(to_host(objective._weights), dtype=np.float64)
@@ -222,7 +222,7 @@ class WhitenedObjective(StandardizedObjective):
 
     @property
     def newton_step(self):
-        """Newton's step where the metric was measured, :math:`1 / \bar d`:
+        """Newton's step where the metric was measured, :math:`1 / \\bar d`:
         the descent starts no longer after a new measure. Its last step was
         fitted to the old metric; once longer than this, it overshoots in the
         new one, and its line search pays a pass to halve it (over the 27
