@@ -27,11 +27,12 @@ when the step size finds its own steps (``step.searches``) and nothing else
 keeps iterates (early stopping): it hands back itself in the new
 coordinates and ``x`` in them (and ``g`` in them where it maps it: the values
 are the same, the gradient follows the chain rule, and no pass is needed), or
-None to go on as it is. The rule and the
-step size then start afresh from the new point, the step size with its last
-step, or the problem's ``newton_step`` where it names a shorter one; unless ``x`` itself comes back, which says that the coordinates (so the
-values and gradients) are the same and only what ``stationarity`` measures has
-changed, and the descent goes on with its state. Points leave the loop (the
+None to go on as it is. The rule and the step size then start afresh from the
+new point, the step size with its last step, or the problem's
+``newton_step`` where it names a shorter one; unless ``x`` itself comes back,
+which says that the coordinates (so the values and gradients) are the same
+and only what ``stationarity`` measures has changed, and the descent goes on
+with its state. Points leave the loop (the
 path, the callbacks, the result's ``x``) in the problem's ``to_original``
 coordinates, the same whatever the changes.
 """
@@ -115,7 +116,8 @@ def descend(problem, x0, *, rule, step, options, state=None):
 def _rescale(problem, x, f, g, rule, step, state):
     """The problem in new coordinates if it changes them at ``x``, the point
     and gradient in them, and the rule and step size begun afresh (the step
-    size from its last step); else all as it was."""
+    size from its last step, or the problem's shorter ``newton_step``); else
+    all as it was."""
     changed = problem.rescaled(x, g)
     if changed is None:
         return problem, x, f, g, *state
