@@ -172,7 +172,7 @@ class GDLogisticRegressor(ClassifierMixin, BaseGD):
     >>> X, y = load_iris(return_X_y=True)
     >>> clf = make_pipeline(StandardScaler(), GDLogisticRegressor(learning_rate="line_search"))
     >>> clf.fit(X, y)[-1].stop_reason_
-    'Converged after 17 iterations: max |relative scaled gradient| <= tol=0.0001.'
+    'Converged after 19 iterations: max |relative scaled gradient| <= tol=0.0001.'
     >>> clf.predict_proba(X[:1]).shape
     (1, 3)
     """
