@@ -126,23 +126,22 @@ def _preconditioned(objective, loss_factors, weights, curvature, floor):
     # Every measure of the fit weighs the same standardized rows.
     grams = gram_source(objective.X, standardized.mean, standardized.scale,
                         objective.fit_intercept, compiled=objective._compiled)
-    factors = _factors(standardized, loss_factors, grams)
+    factors = _factors(standardized, loss_factors, grams, standardized.curvature)
     return (standardized if factors is None
             else WhitenedObjective(standardized, *factors, grams))
 
 
-def _factors(standardized, loss_factors, grams, curvature=None):
+def _factors(standardized, loss_factors, grams, curvature):
     """``(E^{1/2}, L)`` of the module docstring; None where the standardized
     coordinates are whitened already (every eigenvalue of
     :math:`E^{-1/2} C E^{-1/2}` within a factor of :data:`_RESCALE` of one,
     the test by which a new measure keeps its coordinates, as Gershgorin's
     discs tell it), or if no jitter makes ``L`` finite. ``grams`` gives
     the weighted Gram matrices of the standardized rows (:func:`gram_source`);
-    ``curvature`` is :math:`\\bar d` (by default the objective's)."""
+    ``curvature`` is :math:`\\bar d`."""
     # (Array methods and in-place operations throughout: on a small problem
     # numpy's function wrappers and temporaries cost more than the sums.)
-    C = _curvature_matrix(standardized, loss_factors, grams,
-                          standardized.curvature if curvature is None else curvature)
+    C = _curvature_matrix(standardized, loss_factors, grams, curvature)
     diagonal = rounded(C.diagonal())
     # A column without spread, and without a penalty to give it one, has no
     # curvature to even out: its coordinates stay as they are.

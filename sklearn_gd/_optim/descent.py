@@ -25,9 +25,9 @@ after the last ask (a gap that doubles each time the problem keeps its
 coordinates). All of this
 when the step size finds its own steps (``step.searches``) and nothing else
 keeps iterates (early stopping): it hands back itself in the new
-coordinates and ``x`` in them (and ``g`` in them where it maps it: the values
-are the same, the gradient follows the chain rule, and no pass is needed), or
-None to go on as it is. The rule and the step size then start afresh from the
+coordinates with ``x`` and ``g`` in them (the value is the same and the
+gradient follows the chain rule, so no pass is needed), or None to go on as
+it is. The rule and the step size then start afresh from the
 new point, the step size with its last step, or the problem's
 ``newton_step`` where it names a shorter one; unless ``x`` itself comes back,
 which says that the coordinates (so the values and gradients) are the same
@@ -123,9 +123,7 @@ def _rescale(problem, x, f, g, rule, step, state):
         return problem, x, f, g, *state
     if changed[1] is x:  # the same coordinates, only what the test measures is new
         return changed[0], x, f, g, *state
-    problem, x, g = changed if len(changed) == 3 else (*changed, None)
-    if g is None:  # the problem could not map it: a pass at the new point
-        f, g = problem.value_and_grad(x)
+    problem, x, g = changed  # the same value, the gradient by the chain rule
     eta = state[1]["eta"]
     newton = getattr(problem, "newton_step", None)
     return problem, x, f, g, rule.init(x), {
