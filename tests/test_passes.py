@@ -110,6 +110,29 @@ def test_csr_pass_equals_numpy_float64(loss, index_dtype, n_threads, n):
 
 
 @needs_numba
+def test_csr_chunks_are_equal_and_one_or_a_multiple_of_four():
+    """So that two or four threads share them evenly; and the pass over
+    several of them has the same bits on 1, 2 and 3 threads."""
+    from sklearn_gd._backends import kernels
+
+    for n_rows, n_entries in [(10, 50), (100_000, 3_804_500), (1_000_003, 10**8), (3000, 10**7)]:
+        rows = kernels.csr_chunk_rows(n_rows, n_entries, 12)
+        count = -(-n_rows // rows)
+        assert count == 1 or count % 4 == 0
+        if count > 1:  # the last chunk is short by less than one row a chunk
+            assert n_rows - (count - 1) * rows > rows - count
+    X, Y, weights, W, b = _data(20_000, 30, np.float64, BinaryLogLoss())
+    X = sp.csr_matrix(X)  # 7 MiB of entries: four chunks
+    assert -(-X.shape[0] // kernels.csr_chunk_rows(X.shape[0], X.nnz, 12)) == 4
+    one = _passes.loss_pass(X, Y, weights, BinaryLogLoss(), W, b, n_threads=1)
+    for n_threads in (2, 3):
+        got = _passes.loss_pass(X, Y, weights, BinaryLogLoss(), W, b, n_threads=n_threads)
+        assert got[0] == one[0]
+        np.testing.assert_array_equal(got[1], one[1])
+        np.testing.assert_array_equal(got[2], one[2])
+
+
+@needs_numba
 @pytest.mark.parametrize("center", [True, False])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_compiled_moments_equal_numpy(center, dtype):

@@ -277,14 +277,14 @@ def _summed_chunks(chunks, args, X, width, n_threads, rows=None):
     n_chunks = -(-X.shape[0] // rows)
     parts = np.zeros((n_chunks, width))
     threads = max(1, min(n_threads, n_chunks))
-    if threads == 1:
-        chunks(*args, rows, 0, n_chunks, parts)
-    else:
-        bounds = np.linspace(0, n_chunks, threads + 1).astype(np.intp)
-        jobs = [_executor(threads).submit(chunks, *args, rows, bounds[k], bounds[k + 1],
-                                          parts) for k in range(threads)]
-        for job in jobs:
-            job.result()
+    bounds = np.linspace(0, n_chunks, threads + 1).astype(np.intp)
+    # The calling thread takes the first share itself: it would only wait,
+    # and a pool's thread takes tens of microseconds to wake.
+    jobs = [_executor(threads - 1).submit(chunks, *args, rows, bounds[k], bounds[k + 1], parts)
+            for k in range(1, threads)]
+    chunks(*args, rows, 0, bounds[1], parts)
+    for job in jobs:
+        job.result()
     # One chunk is its own total (adding it to zeros would change no bit).
     return parts[0] if n_chunks == 1 else parts.sum(axis=0)
 
@@ -603,16 +603,24 @@ def _unsigned(index):
     return index.view(np.uint32 if index.itemsize == 4 else np.uint64)
 
 
+def csr_chunk_rows(n_rows, n_entries, entry_bytes):
+    """The rows of a CSR chunk: equal chunks, one or a multiple of four of
+    them, each about :data:`_CSR_CHUNK_BYTES` of entries."""
+    count = -(-n_entries * entry_bytes // _CSR_CHUNK_BYTES)
+    # Two or four threads then share the chunks evenly: eleven chunks, the
+    # last one short, left one of two threads 8% more work, and both waited.
+    count = count if count <= 1 else -(-count // 4) * 4
+    return max(1, -(-n_rows // max(count, 1)))
+
+
 def csr_pass(X, y, sw, w, b, kind, n_threads=1):
     """:func:`fused_pass` for a CSR ``X``: each entry read once from memory.
 
-    Chunks of rows holding about :data:`_CSR_CHUNK_BYTES` of entries on
-    average (set by the shape and the number of entries of ``X``, never by
-    the threads), summed in chunk order.
+    Chunks of rows (:func:`csr_chunk_rows`, set by the shape and the
+    number of entries of ``X``, never by the threads), summed in chunk order.
     """
     p = X.shape[1]
-    per_row = max(1.0, X.nnz / max(X.shape[0], 1)) * (X.data.itemsize + X.indices.itemsize)
-    rows = max(_BLOCK, int(_CSR_CHUNK_BYTES // per_row))
+    rows = csr_chunk_rows(X.shape[0], X.nnz, X.data.itemsize + X.indices.itemsize)
     args = (X.data, _unsigned(X.indices), _unsigned(X.indptr), y, sw, w, float(b), kind)
     total = _summed_chunks(_csr_chunks, args, X, p + 2, n_threads, rows=rows)
     return float(total[p + 1]), total[:p].astype(X.dtype), float(total[p])
