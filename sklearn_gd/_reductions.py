@@ -37,8 +37,8 @@ def transposed_product(a, b):
     BLAS products of blocks of rows, each within :data:`BLAS_ONE_PRODUCT`
     multiply-adds, added in turn."""
     rows = max(1, BLAS_ONE_PRODUCT // max(a.shape[1] * b.shape[1], 1))
-    out = np.zeros((a.shape[1], b.shape[1]), dtype=np.result_type(a, b))
-    for start in range(0, len(a), rows):
+    out = a[:rows].T @ b[:rows]
+    for start in range(rows, len(a), rows):
         out += a[start:start + rows].T @ b[start:start + rows]
     return out
 

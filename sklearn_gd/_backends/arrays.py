@@ -162,19 +162,47 @@ def curvature_hessian(grams, weights, D, F):
     if F is None:  # the blocks (k, k) alone
         k = m = np.arange(K)
         U = D
-    else:  # the blocks (k, m), k <= m
+    else:  # the blocks (k, m), k <= m: U negated, and the weights with it
         k, m = _upper_pairs(K)
-        U = -(F[:, k] * F[:, m])
-        U[:, k == m] += D
+        U = F[:, k]
+        U *= F[:, m]
+        U[:, _diagonal_pairs(K)] -= D
+        weights = -weights
     if len(U) == n:
         blocks = grams(weights[:, None] * U)
     else:  # the same for every sample: each block a multiple of one Gram matrix
         blocks = U[0][:, None, None] * grams(weights[:, None])
     q = blocks.shape[1]
-    out = np.zeros((q, K, q, K))
-    out[:, k, :, m] = blocks
-    out[:, m, :, k] = blocks
-    return out.reshape(q * K, q * K)
+    if F is None and K > 1:  # the blocks (k, m), k != m, are zero
+        out = np.zeros((q, K, q, K))
+        out[:, k, :, m] = blocks
+        return out.reshape(q * K, q * K)
+    return blocks.take(_block_index(q, K))
+
+
+@cache
+def _diagonal_pairs(K):
+    """The positions of the pairs ``(k, k)`` among :func:`_upper_pairs`."""
+    k, m = _upper_pairs(K)
+    index = np.flatnonzero(k == m)
+    index.flags.writeable = False
+    return index
+
+
+@cache
+def _block_index(q, K):
+    """Where each entry of the ``(q K, q K)`` Hessian lies in the ``(V, q,
+    q)`` blocks of the pairs ``(k, m)``, ``k <= m``, of :func:`_upper_pairs`
+    (one product of NumPy's in place of a scatter per triangle)."""
+    pair = np.empty((K, K), dtype=np.intp)
+    k, m = _upper_pairs(K)
+    pair[k, m] = pair[m, k] = np.arange(len(k))
+    a = np.arange(q)
+    index = (pair[None, :, None, :] * q * q + a[:, None, None, None] * q
+             + a[None, None, :, None])
+    index = index.reshape(q * K, q * K)
+    index.flags.writeable = False
+    return index
 
 
 # Entries of the rows' outer products at most (512 KiB), for RowProducts.
@@ -215,15 +243,23 @@ class RowProducts:
         Xt = np.empty((X.shape[0], p + int(fit_intercept)))
         np.divide(np.asarray(X, dtype=np.float64) - mean, scale, out=Xt[:, :p])
         Xt[:, p:] = 1.0  # the intercept's column, with one
-        self._q, self._upper = Xt.shape[1], _upper_pairs(Xt.shape[1])
-        self._rows = Xt[:, self._upper[0]] * Xt[:, self._upper[1]]
+        self._q, upper = Xt.shape[1], _upper_pairs(Xt.shape[1])
+        self._rows = Xt[:, upper[0]] * Xt[:, upper[1]]
 
     def __call__(self, U):
-        out = np.empty((U.shape[1], self._q, self._q))
         triangles = transposed_product(U, self._rows)
-        out[:, self._upper[0], self._upper[1]] = triangles
-        out[:, self._upper[1], self._upper[0]] = triangles
-        return out
+        return triangles.take(_triangle_index(self._q), axis=1)
+
+
+@cache
+def _triangle_index(q):
+    """Where each entry of a symmetric ``(q, q)`` matrix lies in its upper
+    triangle, as :func:`_upper_pairs` lists it."""
+    index = np.empty((q, q), dtype=np.intp)
+    upper = _upper_pairs(q)
+    index[upper] = index[upper[::-1]] = np.arange(len(upper[0]))
+    index.flags.writeable = False
+    return index
 
 
 @cache

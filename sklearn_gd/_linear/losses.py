@@ -117,7 +117,9 @@ class MultinomialLogLoss(_Curvatures):
         return log_norm - xp.sum(Z * one_hot, axis=1), dZ - one_hot
 
     def curvature_factors(self, Z):
-        r""":math:`\mathrm{diag}(p) - p p^\top`: ``(P, P)``."""
+        r""":math:`\mathrm{diag}(p) - p p^\top`: ``(P, P)``, column-major, for
+        the reason :func:`_softmax_loss_gradient` gives."""
+        Z = np.asfortranarray(Z)
         P = np.exp(Z - Z.max(axis=1, keepdims=True))
         P /= P.sum(axis=1, keepdims=True)
         return P, P

@@ -70,6 +70,7 @@ class LinearModelObjective:
                  n_outputs):
         self.X, self.Y, self.loss = X, Y, loss
         self.penalty, self.fit_intercept = ElasticNet(alpha, l1_ratio), fit_intercept
+        self.nonsmooth = self.penalty.nonsmooth  # asked at every step
         self.n_outputs = n_outputs
         # The whole problem's size, which its batches and parts keep: it alone
         # decides whether the passes are compiled (worth_compiling).
@@ -88,10 +89,6 @@ class LinearModelObjective:
     @property
     def n_samples(self):
         return self.X.shape[0]
-
-    @property
-    def nonsmooth(self):
-        return self.penalty.nonsmooth
 
     def initial_params(self):
         shape = (self.X.shape[1] + int(self.fit_intercept), self.n_outputs)

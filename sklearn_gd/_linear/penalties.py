@@ -42,10 +42,8 @@ class ElasticNet:
         # Python floats keep float32 coefficients float32 (NumPy 2 promotion).
         self.l2 = float(alpha * (1.0 - l1_ratio))
         self.l1 = float(alpha * l1_ratio)
-
-    @property
-    def nonsmooth(self):
-        return self.l1 > 0
+        # An attribute, not a property: the descent asks at every step.
+        self.nonsmooth = self.l1 > 0
 
     def smooth_value_and_grad(self, W):
         return 0.5 * self.l2 * dot(W, W), self.l2 * W

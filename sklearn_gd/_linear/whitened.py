@@ -50,6 +50,7 @@ standardized only.
 """
 
 import copy
+from functools import cache
 
 import numpy as np
 from scipy.linalg.lapack import dpotrf, dtrtri
@@ -145,14 +146,17 @@ def _factors(standardized, loss_factors, grams, curvature):
     diagonal = rounded(C.diagonal())
     # A column without spread, and without a penalty to give it one, has no
     # curvature to even out: its coordinates stay as they are.
-    flat = ~(diagonal > 1e-12 * diagonal.max())
-    any_flat = flat.any()
+    top = diagonal.max()
+    any_flat = not diagonal.min() > 1e-12 * top
     if any_flat:
+        flat = ~(diagonal > 1e-12 * top)
         diagonal[flat] = 1.0
     root = np.sqrt(diagonal)
-    C /= np.multiply.outer(root, root)
-    C *= 1 / _GRID  # a power of two: exactly C / _GRID
-    C = np.round(C, out=C) * _GRID
+    # Divided by root root^T and by _GRID (a power of two) at once: the same
+    # bits as one after the other.
+    C /= np.multiply.outer(root, root * _GRID)
+    np.round(C, out=C)
+    C *= _GRID
     if any_flat:
         C[flat, :], C[:, flat] = 0.0, 0.0
         C[flat, flat] = 1.0
@@ -183,13 +187,23 @@ def _curvature_matrix(standardized, loss_factors, grams, curvature):
     p = objective.X.shape[1]
     # The penalty's Hessian, on the diagonal's entries of the rows of W.
     if objective.penalty.l2:
-        penalty = objective.penalty.l2 / objective.scale.astype(np.float64) ** 2
-        C.reshape(-1)[:p * K * (len(C) + 1):len(C) + 1] += np.repeat(penalty, K)
+        diagonal = C.reshape(-1)[:p * K * (len(C) + 1):len(C) + 1].reshape(p, K)
+        diagonal += (objective.penalty.l2 / objective.scale.astype(np.float64) ** 2)[:, None]
     C /= curvature
     if F is not None and K > 1:  # the classes' common directions (module docstring)
-        rows = np.arange(C.shape[0] // K)
-        C.reshape(len(rows), K, len(rows), K)[rows, :, rows, :] += 1 / K
+        C.reshape(-1)[_common_directions(len(C) // K, K)] += 1 / K
     return C
+
+
+@cache
+def _common_directions(q, K):
+    """The flat positions, in :math:`C` (``(q K, q K)``), of the entries
+    that pair two classes' coefficients of one column: those of
+    :math:`I \otimes \mathbf{1}\mathbf{1}^\top`."""
+    a, k, m = np.meshgrid(np.arange(q), np.arange(K), np.arange(K), indexing="ij")
+    index = ((a * K + k) * q * K + a * K + m).ravel()
+    index.flags.writeable = False
+    return index
 
 
 class WhitenedObjective(StandardizedObjective):
@@ -237,19 +251,18 @@ class WhitenedObjective(StandardizedObjective):
         inverse, info = dtrtri(factor, lower=1)
         M = (inverse if info == 0 else np.linalg.inv(factor)).T / root[:, None]
         # In X's dtype, as the scales: float32 parameters stay float32.
-        self._map = M.astype(dtype)
+        self._map = M.astype(dtype)  # a copy: M is free to change below
         self._unmap = (factor.T * root).astype(dtype)
-        M = M.copy()
         # The standardized coordinates' map folded in (W = W'/s, b = b' -
         # mean . W): the whole linear map to the original coordinates, one
         # product an evaluation.
         p, K = self.X.shape[1], self.n_outputs
         linear = M.reshape(-1, K, len(M))
-        linear[:p] /= self.scale.astype(np.float64)[:, None, None]
+        linear[:p] /= np.asarray(self.scale, dtype=np.float64)[:, None, None]
         if self.fit_intercept:
-            linear[p] -= (self.mean.astype(np.float64) @ linear[:p].reshape(p, -1)).reshape(
-                linear[p].shape)
-        self._linear = linear.reshape(M.shape).astype(dtype)
+            mean = np.asarray(self.mean, dtype=np.float64)
+            linear[p] -= (mean @ linear[:p].reshape(p, -1)).reshape(linear[p].shape)
+        self._linear = linear.reshape(M.shape).astype(dtype, copy=False)
         self._linear_t = np.ascontiguousarray(self._linear.T)
         self._penalty_norm = None  # measured when a step size asks for it
 
