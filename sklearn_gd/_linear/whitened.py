@@ -197,7 +197,7 @@ def _curvature_matrix(standardized, loss_factors, grams, curvature):
 
 @cache
 def _common_directions(q, K):
-    """The flat positions, in :math:`C` (``(q K, q K)``), of the entries
+    r"""The flat positions, in :math:`C` (``(q K, q K)``), of the entries
     that pair two classes' coefficients of one column: those of
     :math:`I \otimes \mathbf{1}\mathbf{1}^\top`."""
     a, k, m = np.meshgrid(np.arange(q), np.arange(K), np.arange(K), indexing="ij")
