@@ -207,7 +207,7 @@ class LinearModelObjective:
         ``Y`` and no pass over ``X`` (host data; elsewhere, and at other
         points, the pass of :meth:`value_and_grad`)."""
         W, b = self.split(theta)
-        if np.any(W) or not is_host(self.X):
+        if W.any() or not is_host(self.X):
             return self.value_and_grad(theta)[0]
         Y, weights = self.Y, self._weights
         if self.loss.labels:  # each class's weight, then one loss per class

@@ -83,8 +83,8 @@ def _scores(objective, theta):
     then no array as long as ``X``. ``objective`` may be in other
     coordinates: ``theta`` is read as ``(W, b)`` whatever they are."""
     W, b = objective._split(objective.initial_params() if theta is None else theta)
-    if objective.loss.constant_curvature or not np.any(W):
-        return np.broadcast_to(np.asarray(b, dtype=np.float64), (1, objective.n_outputs))
+    if objective.loss.constant_curvature or not W.any():
+        return np.array(b, dtype=np.float64).reshape(1, objective.n_outputs)
     return predictions(objective.X, W, b if objective.fit_intercept else None)
 
 
