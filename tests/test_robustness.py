@@ -219,6 +219,17 @@ def test_invalid_table_covers_every_parameter():
         assert set(Estimator._parameter_constraints) == set(table)
 
 
+@pytest.mark.parametrize("Estimator", [GDLinearRegressor, GDLogisticRegressor])
+def test_defaults_satisfy_the_constraints(Estimator):
+    """A parameter that holds its default goes unchecked in ``fit``: every
+    default must pass scikit-learn's own check."""
+    from sklearn.utils._param_validation import validate_parameter_constraints
+
+    defaults = Estimator().get_params(deep=False)
+    validate_parameter_constraints(Estimator._parameter_constraints, defaults,
+                                   caller_name=Estimator.__name__)
+
+
 def check_invalid(Estimator, name, params):
     est = Estimator(**params)
     with pytest.raises(InvalidParameterError, match=rf"'{name}' parameter"):

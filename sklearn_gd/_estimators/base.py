@@ -1,6 +1,7 @@
 """What both estimators share: parameters, the call into the core, and fitting
 that either succeeds or leaves the estimator as it was."""
 
+import inspect
 from contextlib import contextmanager
 from functools import cache
 from numbers import Integral, Real
@@ -72,9 +73,11 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         ``_parameter_constraints``, with each constraint's object made once
         per class (making them cost a small fit 5%); a failed check raises
         scikit-learn's own error."""
-        constraints = _constraints(type(self))
+        constraints, defaults = _constraints(type(self)), _defaults(type(self))
         for name, value in self.get_params(deep=False).items():
             checks = constraints.get(name)
+            if value is defaults.get(name, _NO_DEFAULT):  # a default is valid (tested)
+                continue
             if checks is not None and not any(c.is_satisfied_by(value) for c in checks):
                 super()._validate_params()  # raises, naming the parameter
                 break
@@ -196,7 +199,7 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         self._set_record(result)
         if result.warning is not None:
             warn_at_caller(result.warning)
-        if result.status == "converged" and not np.any(x0) and not objective.relative_test:
+        if result.status == "converged" and not objective.relative_test and not x0.any():
             start_jac = result.start_jac
             if start_jac is None:  # mini-batches take no gradient at x0
                 start_jac = objective.value_and_grad(x0)[1]
@@ -385,6 +388,19 @@ def thread_settings(objective):
 @cache
 def _param_names(cls):
     return tuple(super(BaseGD, cls)._get_param_names())
+
+
+_NO_DEFAULT = object()
+
+
+@cache
+def _defaults(cls):
+    """The default of each parameter of ``cls``, from its signature: a
+    parameter that still holds its default object needs no check."""
+    init = getattr(cls.__init__, "deprecated_original", cls.__init__)
+    return {name: parameter.default
+            for name, parameter in inspect.signature(init).parameters.items()
+            if parameter.default is not parameter.empty}
 
 
 @cache
