@@ -45,6 +45,19 @@ def _synthetic(n, p, n_classes, seed=0):
     return X, scores.argmax(axis=1)
 
 
+def _collinear(n, p, n_classes, independent, seed=0):
+    """Standardized features of which only ``independent`` are independent,
+    the others their combinations plus 1% noise (as several measures of one
+    quantity are), and labels from a linear model of the independent ones."""
+    rng = np.random.default_rng([seed, n, p, n_classes, independent])
+    Z = rng.standard_normal((n, independent))
+    mixed = Z @ rng.standard_normal((independent, p - independent))
+    X = np.hstack([Z, mixed + 0.01 * rng.standard_normal(mixed.shape)])
+    X = (X - X.mean(axis=0)) / X.std(axis=0)
+    scores = 2 * Z @ rng.standard_normal((independent, n_classes))
+    return X, (scores + rng.gumbel(size=(n, n_classes))).argmax(axis=1)
+
+
 # With --wider: synthetic shapes of a few thousand rows whose coefficients
 # are few enough to be whitened (at most 64), where measuring the metric
 # costs the most beside a pass.
@@ -57,7 +70,8 @@ def problems(wider=False):
                 ("breast_cancer", *_standardized(load_breast_cancer)),
                 ("digits", *_standardized(load_digits)),
                 ("5000x2 binary", *_synthetic(5000, 2, 2)),
-                ("2000x18 7 classes", *_synthetic(2000, 18, 7))]
+                ("2000x18 7 classes", *_synthetic(2000, 18, 7)),
+                ("2310x18 7 collinear", *_collinear(2310, 18, 7, 8))]
     if wider:
         logistic += [(f"{n}x{p} {k} classes", *_synthetic(n, p, k)) for n, p, k in WIDER]
     rows = [(name, X, y, GDLogisticRegressor(),

@@ -43,6 +43,17 @@ def transposed_product(a, b):
     return out
 
 
+def matvec(a, v):
+    """``a @ v`` for a matrix and a vector, in an order set by the shapes
+    alone: BLAS products of blocks of rows, each within
+    :data:`BLAS_ONE_THREAD` multiply-adds (a larger product OpenBLAS may
+    split among its threads)."""
+    rows = max(1, BLAS_ONE_THREAD // max(a.shape[1], 1))
+    if len(a) <= rows:
+        return a @ v
+    return np.concatenate([a[start:start + rows] @ v for start in range(0, len(a), rows)])
+
+
 def norm(a):
     """The Euclidean norm of ``a`` (all entries), summed in a fixed order."""
     return math.sqrt(dot(a, a))

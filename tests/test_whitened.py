@@ -18,6 +18,7 @@ from threadpoolctl import threadpool_limits
 from sklearn_gd import GDLinearRegressor, GDLogisticRegressor
 from sklearn_gd._backends import arrays, host
 from sklearn_gd._backends.arrays import curvature_hessian
+from sklearn_gd._linear.cholesky import cholesky, triangular_inverse
 from sklearn_gd._linear.standardized import StandardizedObjective, _scores
 from sklearn_gd._linear.whitened import WhitenedObjective, precondition, whitens
 
@@ -227,10 +228,23 @@ def test_only_few_coefficients_and_smooth_penalties_are_whitened():
     assert whitens(_objective(GDLogisticRegressor, X, y))
     assert not whitens(_objective(GDLogisticRegressor, X, y, penalty="l1"))
     assert not whitens(_objective(GDLogisticRegressor, X, y, penalty="elasticnet"))
-    wide = np.hstack([X, X])  # 27 x 3 = 81
+    assert whitens(_objective(GDLogisticRegressor, np.hstack([X, X]), y))  # 27 x 3 = 81
+    wide = np.hstack([X] * 5)  # 66 x 3 = 198
     objective = _objective(GDLogisticRegressor, wide, y)
     assert not whitens(objective)
     assert type(precondition(objective)) is StandardizedObjective
+    # 2310 rows, 18 columns and 7 classes (the Gram matrices of 28 pairs of
+    # classes) are within the Hessian's budget; 4 times the rows are not.
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((2310, 18)), np.arange(2310) % 7
+    assert whitens(_objective(GDLogisticRegressor, X, y))
+    assert not whitens(_objective(GDLogisticRegressor, np.vstack([X] * 4), np.tile(y, 4)))
+    # Past 64 coefficients, only where standardizing leaves the conditioning
+    # unbounded: not for independent columns, but for correlated ones.
+    assert type(precondition(_objective(GDLogisticRegressor, X, y))) is StandardizedObjective
+    correlated = X @ rng.standard_normal((18, 18))
+    assert isinstance(precondition(_objective(GDLogisticRegressor, correlated, y)),
+                      WhitenedObjective)
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
@@ -272,6 +286,52 @@ def test_the_hessian_has_the_same_bits_on_any_number_of_blas_threads():
             maps.append(precondition(plain, theta)._map)
     assert_array_equal(hessians[0], hessians[1])
     assert_array_equal(maps[0], maps[1])
+
+
+@pytest.mark.parametrize("n", [10, 64, 65, 133, 160])
+def test_blocked_factors_equal_lapacks_with_the_same_bits_on_any_number_of_threads(n):
+    """Past 64 rows the factor and the inverse are taken in blocks of 64, each
+    by LAPACK's unthreaded path: LAPACK's results to rounding, and the same
+    bits on 1 and 2 BLAS threads."""
+    rng = np.random.default_rng(n)
+    A = rng.standard_normal((n, n + 5))
+    C = A @ A.T / n + 0.1 * np.eye(n)
+    results = []
+    for threads in (1, 2):
+        with threadpool_limits(threads):
+            L, info = cholesky(C)
+            inverse, inverse_info = triangular_inverse(L)
+        assert info == inverse_info == 0
+        results.append((L, inverse))
+    assert_array_equal(results[0][0], results[1][0])
+    assert_array_equal(results[0][1], results[1][1])
+    assert_allclose(L, np.linalg.cholesky(C), rtol=0, atol=1e-13)
+    assert_allclose(inverse @ L, np.eye(n), rtol=0, atol=1e-13)
+    assert_array_equal(np.triu(L, 1), 0.0)
+    assert_array_equal(np.triu(inverse, 1), 0.0)
+    # Not positive definite at column 71 (1-based), as LAPACK reports it.
+    C = np.eye(100)
+    C[70, 70] = -1.0
+    assert cholesky(C)[1] == 71
+
+
+def test_a_map_of_more_than_64_coefficients_has_the_same_bits_on_any_number_of_threads():
+    """2310 rows, 18 correlated columns and 7 classes: 133 coefficients, whose
+    factor and map are taken in blocks within one BLAS thread."""
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((2310, 18)) @ rng.standard_normal((18, 18))
+    y = np.argmax(X[:, :7] + rng.gumbel(size=(2310, 7)), axis=1)
+    plain = _objective(GDLogisticRegressor, X, y)
+    theta = _point(plain)
+    maps, gradients = [], []
+    for threads in (1, 2):
+        with threadpool_limits(threads):
+            objective = precondition(plain, theta)
+            maps.append(objective._map)
+            gradients.append(objective.value_and_grad(np.ones_like(theta))[1])
+    assert isinstance(objective, WhitenedObjective)
+    assert_array_equal(maps[0], maps[1])
+    assert_array_equal(gradients[0], gradients[1])
 
 
 def test_lipschitz_bound_maps_all_outputs_together():

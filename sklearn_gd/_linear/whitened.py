@@ -42,22 +42,28 @@ least squares the Hessian is the same everywhere, and the first step is
 Newton's. For the log loss the curvatures drift as the classes separate, and
 :meth:`WhitenedObjective.rescaled` measures them again.
 
-:math:`C` costs :math:`n N^2` multiply-adds for :math:`N = (p + 1) K`
-coefficients, and the coordinates :math:`N^2` at each evaluation: whitened
-are problems of at most :data:`MAX_COEFFICIENTS` coefficients whose
-:math:`C` takes at most :data:`HESSIAN_BUDGET` multiply-adds; the others are
-standardized only.
+:math:`C` costs :math:`n P (p + 1)(p + 2) / 2` multiply-adds for :math:`P`
+pairs of outputs (:math:`K (K + 1) / 2` for the softmax, :math:`K` else) and
+:math:`N = (p + 1) K` coefficients, and the coordinates :math:`N^2` at each
+evaluation: whitened are problems of at most :data:`MAX_COEFFICIENTS`
+coefficients whose :math:`C` takes at most :data:`HESSIAN_BUDGET`
+multiply-adds; the others are standardized only. Past 64 coefficients a
+measure costs tens of passes, and the coordinates are whitened only where
+Gershgorin's discs leave the eigenvalues of the standardized :math:`C`
+(diagonal one) no positive bound, as correlated columns do; their factors
+are taken in blocks of 64 (:mod:`sklearn_gd._linear.cholesky`), so that
+their bits, as every other sum's, follow the data alone.
 """
 
 import copy
 from functools import cache
 
 import numpy as np
-from scipy.linalg.lapack import dpotrf, dtrtri
 
 from .._backends.arrays import curvature_hessian, gram_source
 from .._backends.namespace import host_dtype, to_host
-from .._reductions import rounded
+from .._reductions import matvec, rounded
+from .cholesky import cholesky, triangular_inverse
 from .standardized import (
     _RESCALE,
     StandardizedObjective,
@@ -67,13 +73,15 @@ from .standardized import (
     standardize,
 )
 
-# Coefficients at most: a factor of this size is computed by LAPACK's
-# unthreaded path, and a product with it (at most 4096 multiply-adds,
-# _reductions.BLAS_ONE_THREAD) on one BLAS thread, so their bits follow the
-# data alone; and such a product costs less than a small pass.
-MAX_COEFFICIENTS = 64
-# Multiply-adds of C at most (n N^2): about 10 ms.
+# Coefficients at most. The factors are taken in blocks of _LAPACK_BLOCK,
+# each by LAPACK's unthreaded path, and every product with them in blocks
+# within one BLAS thread (_reductions), so their bits follow the data alone;
+# and a product with the map (N^2 multiply-adds) costs less than a small pass.
+MAX_COEFFICIENTS = 160
+# Multiply-adds of the Gram matrices behind C at most: about 10 ms.
 HESSIAN_BUDGET = 1 << 24
+# The largest factor LAPACK takes whole (its unthreaded path).
+_LAPACK_BLOCK = 64
 # C, its diagonal made one, is rounded to multiples of this: fits that differ
 # only in the order of the sums behind C (weights against repeated rows, dense
 # against sparse) then descend in the same coordinates, as with the rounded
@@ -113,9 +121,12 @@ def whitens(objective):
     2 to :data:`MAX_COEFFICIENTS` coefficients and a Hessian within
     :data:`HESSIAN_BUDGET`."""
     n, p = objective.X.shape
-    coefficients = (p + int(objective.fit_intercept)) * objective.n_outputs
-    return (not objective.nonsmooth and 2 <= coefficients <= MAX_COEFFICIENTS
-            and n * coefficients**2 <= HESSIAN_BUDGET)
+    q, K = p + int(objective.fit_intercept), objective.n_outputs
+    # The Gram matrices' triangles: one for each pair of classes (the softmax
+    # couples every class with every other), or each output's own.
+    pairs = K * (K + 1) // 2 if objective.loss.labels and K > 1 else K
+    return (not objective.nonsmooth and 2 <= q * K <= MAX_COEFFICIENTS
+            and n * pairs * q * (q + 1) // 2 <= HESSIAN_BUDGET)
 
 
 def _preconditioned(objective, loss_factors, weights, curvature, floor):
@@ -161,12 +172,15 @@ def _factors(standardized, loss_factors, grams, curvature):
         C[flat, :], C[:, flat] = 0.0, 0.0
         C[flat, flat] = 1.0
     off_diagonal = np.abs(C).sum(axis=1).max() - 1  # the unit diagonal aside
-    if off_diagonal < min(1 - 1 / _RESCALE, _RESCALE - 1):
+    # Past _LAPACK_BLOCK coefficients a measure costs tens of passes: there the
+    # coordinates are whitened only where the discs leave the eigenvalues no
+    # positive bound, the conditioning that standardizing cannot help.
+    if off_diagonal < (min(1 - 1 / _RESCALE, _RESCALE - 1) if len(C) <= _LAPACK_BLOCK else 1.0):
         return None
     for jitter in (0.0, *_JITTERS):
-        # LAPACK's factor, called as it is: numpy's wrapper costs a small
-        # measure more than the factor does.
-        factor, info = dpotrf(C + jitter * np.eye(len(C)) if jitter else C, lower=1, clean=1)
+        # LAPACK's factor, called as it is (cholesky): numpy's wrapper costs
+        # a small measure more than the factor does.
+        factor, info = cholesky(C + jitter * np.eye(len(C)) if jitter else C)
         if info != 0:  # not positive definite in floating point
             continue
         pivots = factor.diagonal()
@@ -246,9 +260,10 @@ class WhitenedObjective(StandardizedObjective):
         vars(self).update(vars(standardized))
         self._grams = grams  # for the new measures, in the same standardized coordinates
         dtype = host_dtype(self.X)
-        # LAPACK's triangular inverse, called as it is: scipy's triangular
-        # solve costs a millisecond a call, numpy's general inverse 60 us.
-        inverse, info = dtrtri(factor, lower=1)
+        # LAPACK's triangular inverse, called as it is (triangular_inverse):
+        # scipy's triangular solve costs a millisecond a call, numpy's
+        # general inverse 60 us.
+        inverse, info = triangular_inverse(factor)
         M = (inverse if info == 0 else np.linalg.inv(factor)).T / root[:, None]
         # In X's dtype, as the scales: float32 parameters stay float32.
         self._map = M.astype(dtype)  # a copy: M is free to change below
@@ -268,16 +283,16 @@ class WhitenedObjective(StandardizedObjective):
 
     def to_original(self, theta):
         flat = theta.reshape(theta.shape[:-2] + (-1,))
-        out = self._linear @ flat if flat.ndim == 1 else np.einsum(
+        out = matvec(self._linear, flat) if flat.ndim == 1 else np.einsum(
             "ij,...j->...i", self._linear, flat)
         return out.reshape(theta.shape)
 
     def from_original(self, theta):
         standardized = super().from_original(theta)
-        return (self._unmap @ standardized.ravel()).reshape(theta.shape)
+        return matvec(self._unmap, standardized.ravel()).reshape(theta.shape)
 
     def _to_new_gradient(self, grad):
-        return (self._linear_t @ grad.ravel()).reshape(grad.shape)
+        return matvec(self._linear_t, grad.ravel()).reshape(grad.shape)
 
     @property
     def _mapped_outputs(self):
@@ -306,9 +321,10 @@ class WhitenedObjective(StandardizedObjective):
         # which stay, then in the new ones (the gradient by the chain rule):
         # no pass, where one costs a small measure a fifth, and no round trip
         # through the original coordinates, whose offsets cost digits.
-        theta_new, grad_new = self._map @ theta.ravel(), self._unmap.T @ grad.ravel()
+        theta_new = matvec(self._map, theta.ravel())
+        grad_new = matvec(self._unmap.T, grad.ravel())
         if factors is not None:
-            theta_new, grad_new = new._unmap @ theta_new, new._map.T @ grad_new
+            theta_new, grad_new = matvec(new._unmap, theta_new), matvec(new._map.T, grad_new)
         return new, theta_new.reshape(theta.shape), grad_new.reshape(grad.shape)
 
     def rough_lipschitz(self):
