@@ -48,9 +48,9 @@ def matvec(a, v):
     alone: BLAS products of blocks of rows, each within
     :data:`BLAS_ONE_THREAD` multiply-adds (a larger product OpenBLAS may
     split among its threads)."""
-    rows = max(1, BLAS_ONE_THREAD // max(a.shape[1], 1))
-    if len(a) <= rows:
+    if a.size <= BLAS_ONE_THREAD:
         return a @ v
+    rows = max(1, BLAS_ONE_THREAD // a.shape[1])
     return np.concatenate([a[start:start + rows] @ v for start in range(0, len(a), rows)])
 
 

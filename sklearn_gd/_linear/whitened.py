@@ -63,7 +63,7 @@ import numpy as np
 from .._backends.arrays import curvature_hessian, gram_source
 from .._backends.namespace import host_dtype, to_host
 from .._reductions import matvec, rounded
-from .cholesky import cholesky, triangular_inverse
+from .cholesky import BLOCK, cholesky, triangular_inverse
 from .standardized import (
     _RESCALE,
     StandardizedObjective,
@@ -73,15 +73,13 @@ from .standardized import (
     standardize,
 )
 
-# Coefficients at most. The factors are taken in blocks of _LAPACK_BLOCK,
+# Coefficients at most. The factors are taken in blocks of cholesky.BLOCK,
 # each by LAPACK's unthreaded path, and every product with them in blocks
 # within one BLAS thread (_reductions), so their bits follow the data alone;
 # and a product with the map (N^2 multiply-adds) costs less than a small pass.
 MAX_COEFFICIENTS = 160
 # Multiply-adds of the Gram matrices behind C at most: about 10 ms.
 HESSIAN_BUDGET = 1 << 24
-# The largest factor LAPACK takes whole (its unthreaded path).
-_LAPACK_BLOCK = 64
 # C, its diagonal made one, is rounded to multiples of this: fits that differ
 # only in the order of the sums behind C (weights against repeated rows, dense
 # against sparse) then descend in the same coordinates, as with the rounded
@@ -148,7 +146,8 @@ def _factors(standardized, loss_factors, grams, curvature):
     coordinates are whitened already (every eigenvalue of
     :math:`E^{-1/2} C E^{-1/2}` within a factor of :data:`_RESCALE` of one,
     the test by which a new measure keeps its coordinates, as Gershgorin's
-    discs tell it), or if no jitter makes ``L`` finite. ``grams`` gives
+    discs tell it; past 64 coefficients, bounded away from zero at all), or
+    if no jitter makes ``L`` finite. ``grams`` gives
     the weighted Gram matrices of the standardized rows (:func:`gram_source`);
     ``curvature`` is :math:`\\bar d`."""
     # (Array methods and in-place operations throughout: on a small problem
@@ -172,10 +171,10 @@ def _factors(standardized, loss_factors, grams, curvature):
         C[flat, :], C[:, flat] = 0.0, 0.0
         C[flat, flat] = 1.0
     off_diagonal = np.abs(C).sum(axis=1).max() - 1  # the unit diagonal aside
-    # Past _LAPACK_BLOCK coefficients a measure costs tens of passes: there the
+    # Past a block's coefficients a measure costs tens of passes: there the
     # coordinates are whitened only where the discs leave the eigenvalues no
     # positive bound, the conditioning that standardizing cannot help.
-    if off_diagonal < (min(1 - 1 / _RESCALE, _RESCALE - 1) if len(C) <= _LAPACK_BLOCK else 1.0):
+    if off_diagonal < (min(1 - 1 / _RESCALE, _RESCALE - 1) if len(C) <= BLOCK else 1.0):
         return None
     for jitter in (0.0, *_JITTERS):
         # LAPACK's factor, called as it is (cholesky): numpy's wrapper costs
