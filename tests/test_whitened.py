@@ -239,8 +239,8 @@ def test_only_few_coefficients_and_smooth_penalties_are_whitened():
     X, y = rng.standard_normal((2310, 18)), np.arange(2310) % 7
     assert whitens(_objective(GDLogisticRegressor, X, y))
     assert not whitens(_objective(GDLogisticRegressor, np.vstack([X] * 4), np.tile(y, 4)))
-    # Past 64 coefficients, only where standardizing leaves the conditioning
-    # unbounded: not for independent columns, but for correlated ones.
+    # Past 64 coefficients, only where the columns are strongly correlated:
+    # not for independent ones (the discs' radius about 1), but for mixed ones.
     assert type(precondition(_objective(GDLogisticRegressor, X, y))) is StandardizedObjective
     correlated = X @ rng.standard_normal((18, 18))
     assert isinstance(precondition(_objective(GDLogisticRegressor, correlated, y)),

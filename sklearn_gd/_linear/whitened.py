@@ -49,8 +49,8 @@ evaluation: whitened are problems of at most :data:`MAX_COEFFICIENTS`
 coefficients whose :math:`C` takes at most :data:`HESSIAN_BUDGET`
 multiply-adds; the others are standardized only. Past 64 coefficients a
 measure costs tens of passes, and the coordinates are whitened only where
-Gershgorin's discs leave the eigenvalues of the standardized :math:`C`
-(diagonal one) no positive bound, as correlated columns do; their factors
+Gershgorin's discs of the standardized :math:`C` (diagonal one) reach a
+radius of :data:`_WORTH_WHITENING`, as correlated columns do; their factors
 are taken in blocks of 64 (:mod:`sklearn_gd._linear.cholesky`), so that
 their bits, as every other sum's, follow the data alone.
 """
@@ -95,6 +95,15 @@ _CONDITION = 1e6
 # wine and breast cancer, raw and standardized, take the same iterations
 # and measures from 4 to 6; at 8 raw wine takes half as many again.
 _STEP_RATIO = 4.0
+# Past a block of coefficients (cholesky.BLOCK), where a measure costs tens
+# of passes, the radius of Gershgorin's discs of the standardized C (its
+# diagonal one) from which whitening pays: where the eigenvalues may spread
+# over (-1, 3). Correlated columns put it at 5 to 12 (2310 x 18 x 7 with 8
+# independent columns and 10 of their combinations with 1% noise: 12
+# iterations whitened, 69 standardized); independent ones at 0.9 to 1.5
+# (2000 x 18 x 7, 1500 x 30 x 4), where whitening halved the iterations but
+# took 20-30% more time.
+_WORTH_WHITENING = 2.0
 # Otherwise added to C's unit diagonal, in turn until it factors: the first
 # bounds its condition number by about as much, and a direction of smaller
 # curvature is whitened only up to it.
@@ -146,8 +155,8 @@ def _factors(standardized, loss_factors, grams, curvature):
     coordinates are whitened already (every eigenvalue of
     :math:`E^{-1/2} C E^{-1/2}` within a factor of :data:`_RESCALE` of one,
     the test by which a new measure keeps its coordinates, as Gershgorin's
-    discs tell it; past 64 coefficients, bounded away from zero at all), or
-    if no jitter makes ``L`` finite. ``grams`` gives
+    discs tell it; past 64 coefficients, their radius below
+    :data:`_WORTH_WHITENING`), or if no jitter makes ``L`` finite. ``grams`` gives
     the weighted Gram matrices of the standardized rows (:func:`gram_source`);
     ``curvature`` is :math:`\\bar d`."""
     # (Array methods and in-place operations throughout: on a small problem
@@ -171,10 +180,8 @@ def _factors(standardized, loss_factors, grams, curvature):
         C[flat, :], C[:, flat] = 0.0, 0.0
         C[flat, flat] = 1.0
     off_diagonal = np.abs(C).sum(axis=1).max() - 1  # the unit diagonal aside
-    # Past a block's coefficients a measure costs tens of passes: there the
-    # coordinates are whitened only where the discs leave the eigenvalues no
-    # positive bound, the conditioning that standardizing cannot help.
-    if off_diagonal < (min(1 - 1 / _RESCALE, _RESCALE - 1) if len(C) <= BLOCK else 1.0):
+    if off_diagonal < (min(1 - 1 / _RESCALE, _RESCALE - 1) if len(C) <= BLOCK
+                       else _WORTH_WHITENING):
         return None
     for jitter in (0.0, *_JITTERS):
         # LAPACK's factor, called as it is (cholesky): numpy's wrapper costs
