@@ -47,7 +47,8 @@ pairs of outputs (:math:`K (K + 1) / 2` for the softmax, :math:`K` else) and
 :math:`N = (p + 1) K` coefficients, and the coordinates :math:`N^2` at each
 evaluation: whitened are problems of at most :data:`MAX_COEFFICIENTS`
 coefficients whose :math:`C` takes at most :data:`HESSIAN_BUDGET`
-multiply-adds; the others are standardized only. Past 64 coefficients a
+multiply-adds, counted as :math:`n N^2` up to 64 coefficients; the others
+are standardized only. Past 64 coefficients a
 measure costs tens of passes, and the coordinates are whitened only where
 Gershgorin's discs of the standardized :math:`C` (diagonal one) reach a
 radius of :data:`_WORTH_WHITENING`, as correlated columns do; their factors
@@ -129,11 +130,17 @@ def whitens(objective):
     :data:`HESSIAN_BUDGET`."""
     n, p = objective.X.shape
     q, K = p + int(objective.fit_intercept), objective.n_outputs
+    if objective.nonsmooth or not 2 <= q * K <= MAX_COEFFICIENTS:
+        return False
+    if q * K <= BLOCK:
+        # n N^2: up to a block the columns are often near-whitened already,
+        # and then the first measure, one Gram matrix, is all whitening buys;
+        # counted so, it stays within a few passes.
+        return n * (q * K) ** 2 <= HESSIAN_BUDGET
     # The Gram matrices' triangles: one for each pair of classes (the softmax
     # couples every class with every other), or each output's own.
     pairs = K * (K + 1) // 2 if objective.loss.labels and K > 1 else K
-    return (not objective.nonsmooth and 2 <= q * K <= MAX_COEFFICIENTS
-            and n * pairs * q * (q + 1) // 2 <= HESSIAN_BUDGET)
+    return n * pairs * q * (q + 1) // 2 <= HESSIAN_BUDGET
 
 
 def _preconditioned(objective, loss_factors, weights, curvature, floor):
