@@ -23,7 +23,6 @@ when numba is installed.
 """
 
 import math
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 
@@ -263,24 +262,6 @@ def _executor(n_threads):
     return ThreadPoolExecutor(max_workers=n_threads, thread_name_prefix="sklearn_gd")
 
 
-class _Claims:
-    """Runs of ``step`` chunks, claimed in turn by whichever thread calls."""
-
-    def __init__(self, chunks, args, n_chunks, step, parts):
-        self._chunks, self._args, self._parts = chunks, args, parts
-        self._n, self._step, self._next = n_chunks, step, 0
-        self._lock = threading.Lock()
-
-    def __call__(self):
-        while True:
-            with self._lock:
-                first = self._next
-                self._next += self._step
-            if first >= self._n:
-                return
-            self._chunks(*self._args, first, min(first + self._step, self._n), self._parts)
-
-
 def chunk_rows(n_features, itemsize):
     """The rows of a chunk: about ``_CHUNK_BYTES`` of ``X``, whatever the threads."""
     return max(1, _CHUNK_BYTES // (n_features * itemsize + 1))
@@ -296,17 +277,14 @@ def _summed_chunks(chunks, args, X, width, n_threads, rows=None):
     n_chunks = -(-X.shape[0] // rows)
     parts = np.zeros((n_chunks, width))
     threads = max(1, min(n_threads, n_chunks))
-    if threads == 1:
-        chunks(*args, rows, 0, n_chunks, parts)
-    else:
-        # The threads claim runs of chunks as they come free, about four runs
-        # a thread: a pool's thread takes tens of microseconds to wake, and
-        # the calling thread, which would only wait, starts at once.
-        work = _Claims(chunks, (*args, rows), n_chunks, -(-n_chunks // (4 * threads)), parts)
-        jobs = [_executor(threads - 1).submit(work) for _ in range(threads - 1)]
-        work()
-        for job in jobs:
-            job.result()
+    bounds = np.linspace(0, n_chunks, threads + 1).astype(np.intp)
+    # The calling thread takes the first share itself: it would only wait,
+    # and a pool's thread takes tens of microseconds to wake.
+    jobs = [_executor(threads - 1).submit(chunks, *args, rows, bounds[k], bounds[k + 1], parts)
+            for k in range(1, threads)]
+    chunks(*args, rows, 0, bounds[1], parts)
+    for job in jobs:
+        job.result()
     # One chunk is its own total (adding it to zeros would change no bit).
     return parts[0] if n_chunks == 1 else parts.sum(axis=0)
 
