@@ -77,9 +77,9 @@ class BaseGD(CallbackSupportMixin, BaseEstimator):
         scikit-learn's own error."""
         constraints, defaults = _constraints(type(self)), _defaults(type(self))
         for name, value in self.get_params(deep=False).items():
-            checks = constraints.get(name)
             if value is defaults.get(name, _NO_DEFAULT):  # a default is valid (tested)
                 continue
+            checks = constraints.get(name)
             if checks is not None and not any(c.is_satisfied_by(value) for c in checks):
                 super()._validate_params()  # raises, naming the parameter
                 break
