@@ -110,6 +110,23 @@ def test_csr_pass_equals_numpy_float64(loss, index_dtype, n_threads, n):
 
 
 @needs_numba
+@pytest.mark.parametrize("loss", LOSSES, ids=lambda loss: type(loss).__name__)
+def test_csr_pass_adds_a_column_named_twice_in_a_row(loss):
+    """A CSR matrix need not be canonical: a row may name a column more
+    than once, within one group of four entries the scatter unrolls or
+    across groups, and each entry adds to the gradient."""
+    X, Y, weights, W, b = _data(300, 6, np.float64, loss)
+    rng = np.random.default_rng(2)
+    lengths = rng.integers(0, 12, size=300)
+    indptr = np.r_[0, np.cumsum(lengths)]
+    indices = rng.integers(0, 3, size=indptr[-1])  # three columns: many repeats
+    X = sp.csr_matrix((rng.standard_normal(indptr[-1]), indices, indptr), shape=(300, 6))
+    assert not X.has_canonical_format
+    expected = _reference(X.toarray(), Y, weights, loss, W, b)  # toarray adds repeats
+    _assert_same(_passes.loss_pass(X, Y, weights, loss, W, b), expected, rtol=1e-12)
+
+
+@needs_numba
 def test_csr_chunks_are_equal_and_one_or_a_multiple_of_four():
     """So that two or four threads share them evenly; and the pass over
     several of them has the same bits on 1, 2 and 3 threads."""

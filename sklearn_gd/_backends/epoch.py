@@ -37,12 +37,10 @@ import math
 
 import numba
 import numpy as np
-from llvmlite import ir
-from numba.core import cgutils
-from numba.extending import intrinsic, overload
+from numba.extending import overload
 
 # The losses' codes are the fused passes': the batches' vectorized losses are theirs.
-from .kernels import KINDS, LOGISTIC, MULTINOMIAL, SQUARED, _loss_block  # noqa: F401
+from .kernels import KINDS, LOGISTIC, MULTINOMIAL, SQUARED, _loss_block, _prefetch  # noqa: F401
 
 # As the fused passes (:mod:`sklearn_gd._backends.kernels`): reassociation
 # lets LLVM vectorize the sums over a row, in an order set by the row's length
@@ -58,31 +56,6 @@ _AHEAD = 4
 # From how many rows a batch's losses (one output) take the fused pass's
 # vectorized loops, whose setup a batch of a few rows does not repay.
 _VECTOR_ROWS = 8
-
-
-@intrinsic
-def _prefetch(typingctx, array, indices):  # pragma: no cover (compiled)
-    """Ask the processor to fetch the cache line of ``array[indices]`` (LLVM's
-    prefetch: a hint, which changes no result)."""
-    signature = numba.types.void(array, indices)
-
-    def codegen(context, builder, sig, args):
-        array_type, index_type = sig.args
-        view = context.make_array(array_type)(context, builder, args[0])
-        index = cgutils.unpack_tuple(builder, args[1], len(index_type))
-        pointer = cgutils.get_item_pointer(context, builder, array_type, view, index,
-                                           wraparound=False)
-        byte_pointer = ir.IntType(8).as_pointer()
-        i32 = ir.IntType(32)
-        function = cgutils.get_or_insert_function(
-            builder.module, ir.FunctionType(ir.VoidType(), [byte_pointer, i32, i32, i32]),
-            "llvm.prefetch.p0i8")
-        # A read, kept in every level of the cache, of data.
-        builder.call(function, [builder.bitcast(pointer, byte_pointer), ir.Constant(i32, 0),
-                                ir.Constant(i32, 3), ir.Constant(i32, 1)])
-        return context.get_dummy_value()
-
-    return signature, codegen
 
 
 @numba.njit(fastmath=_FASTMATH, error_model="numpy", inline="always", cache=True)
