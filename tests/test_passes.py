@@ -95,11 +95,14 @@ def test_fused_pass_equals_numpy_float64(loss, intercept, n_threads, n):
 @pytest.mark.parametrize("index_dtype", [np.int32, np.int64])
 @pytest.mark.parametrize("n_threads", [1, 2])
 @pytest.mark.parametrize("n", [1, 7, 70_000])
-def test_csr_pass_equals_numpy_float64(loss, index_dtype, n_threads, n):
+@pytest.mark.parametrize("zeros", [0.9, 0.3], ids=["short rows", "long rows"])
+def test_csr_pass_equals_numpy_float64(loss, index_dtype, n_threads, n, zeros):
     """The compiled CSR pass: rows of uneven lengths, empty ones among them,
-    and either width of index (a view of them as unsigned, never a copy)."""
+    and either width of index (a view of them as unsigned, never a copy);
+    rows of 4 entries on average (a block's loops run over its entries) and
+    of 28 (they run row by row)."""
     X, Y, weights, W, b = _data(n, 40, np.float64, loss)
-    X[np.random.default_rng(1).random(X.shape) < 0.9] = 0.0
+    X[np.random.default_rng(1).random(X.shape) < zeros] = 0.0
     X = sp.csr_matrix(X)
     X.indices, X.indptr = X.indices.astype(index_dtype), X.indptr.astype(index_dtype)
     assert _host._fused_kind(X, loss, W) is not None
@@ -111,13 +114,16 @@ def test_csr_pass_equals_numpy_float64(loss, index_dtype, n_threads, n):
 
 @needs_numba
 @pytest.mark.parametrize("loss", LOSSES, ids=lambda loss: type(loss).__name__)
-def test_csr_pass_adds_a_column_named_twice_in_a_row(loss):
+@pytest.mark.parametrize("longest", [12, 60], ids=["short rows", "long rows"])
+def test_csr_pass_adds_a_column_named_twice_in_a_row(loss, longest):
     """A CSR matrix need not be canonical: a row may name a column more
     than once, within one group of four entries the scatter unrolls or
-    across groups, and each entry adds to the gradient."""
+    across groups, and each entry adds to the gradient. The first block of
+    rows has empty rows amid it and at its end."""
     X, Y, weights, W, b = _data(300, 6, np.float64, loss)
     rng = np.random.default_rng(2)
-    lengths = rng.integers(0, 12, size=300)
+    lengths = rng.integers(0, longest, size=300)
+    lengths[100:103] = lengths[250:256] = 0
     indptr = np.r_[0, np.cumsum(lengths)]
     indices = rng.integers(0, 3, size=indptr[-1])  # three columns: many repeats
     X = sp.csr_matrix((rng.standard_normal(indptr[-1]), indices, indptr), shape=(300, 6))
