@@ -23,7 +23,9 @@ medians of ``--repeats`` interleaved fits. Last, one gradient pass of the
 log loss over that matrix against one scipy ``X @ w`` (and one ``X.T @
 r``, its scattered counterpart): numpy's pass (``X @ w``, then ``X.T @
 r``) and the compiled CSR pass (numba) on one thread and on two, medians of
-15 interleaved calls.
+15 interleaved calls; and the same passes over a text-like matrix of short
+rows (``--short-rows``, by default 2e5 x 1e3 with 5 entries a row, as in
+short messages or one-hot categories).
 
 Run from the repository root::
 
@@ -259,6 +261,9 @@ def main(argv=None):
     parser.add_argument("--only", help="only the dense problems whose name has this")
     parser.add_argument("--text", default="100000x10000",
                         help="n x d of the sparse text problem ('none': skip it)")
+    parser.add_argument("--short-rows", default="200000x1000",
+                        help="n x d of a text-like matrix of 5 entries a row, whose gradient "
+                             "passes are timed ('none': skip it)")
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args(argv)
     print(thread_header())
@@ -275,6 +280,12 @@ def main(argv=None):
         n, d = (int(v) for v in args.text.split("x"))
         rows.append(measure_text(n, d, args.repeats))
         print(_format_text(rows[-1]))
+    if args.short_rows != "none":
+        n, d = (int(v) for v in args.short_rows.split("x"))
+        X, y = text_like(n, d, density=5 / d)
+        rows.append({"data": f"short rows {n} x {d}", "nnz": X.nnz, "passes": time_passes(X, y)})
+        print(f"{rows[-1]['data']} ({X.nnz} entries, {X.nnz / n:.1f} a row)\n"
+              + _format_passes(rows[-1]["passes"]))
     return rows
 
 
