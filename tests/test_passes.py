@@ -135,7 +135,8 @@ def test_csr_pass_adds_a_column_named_twice_in_a_row(loss, longest):
 @needs_numba
 def test_csr_chunks_are_equal_and_one_or_a_multiple_of_four():
     """So that two or four threads share them evenly; and the pass over
-    several of them has the same bits on 1, 2 and 3 threads."""
+    several of them has the same bits on 1, 2 and 3 threads, its blocks of
+    short rows (one loop over their entries) and of long ones alike."""
     from sklearn_gd._backends import kernels
 
     for n_rows, n_entries in [(10, 50), (100_000, 3_804_500), (1_000_003, 10**8), (3000, 10**7)]:
@@ -144,8 +145,10 @@ def test_csr_chunks_are_equal_and_one_or_a_multiple_of_four():
         assert count == 1 or count % 4 == 0
         if count > 1:  # the last chunk is short by less than one row a chunk
             assert n_rows - (count - 1) * rows > rows - count
-    X, Y, weights, W, b = _data(20_000, 30, np.float64, BinaryLogLoss())
-    X = sp.csr_matrix(X)  # 7 MiB of entries: four chunks
+    X, Y, weights, W, b = _data(24_000, 30, np.float64, BinaryLogLoss())
+    short = (np.arange(24_000) // 256 % 2 == 1)[:, None] & (np.arange(30) >= 3)
+    X[short] = 0.0  # every other block of rows: 3 entries a row
+    X = sp.csr_matrix(X)  # 4.5 MiB of entries: four chunks
     assert -(-X.shape[0] // kernels.csr_chunk_rows(X.shape[0], X.nnz, 12)) == 4
     one = _passes.loss_pass(X, Y, weights, BinaryLogLoss(), W, b, n_threads=1)
     for n_threads in (2, 3):
