@@ -25,7 +25,7 @@ r``, its scattered counterpart): numpy's pass (``X @ w``, then ``X.T @
 r``) and the compiled CSR pass (numba) on one thread and on two, medians of
 15 interleaved calls; and the same passes over a text-like matrix of short
 rows (``--short-rows``, by default 2e5 x 1e3 with 5 entries a row, as in
-short messages or one-hot categories).
+short messages).
 
 Run from the repository root::
 
