@@ -40,7 +40,16 @@ import numpy as np
 from numba.extending import overload
 
 # The losses' codes are the fused passes': the batches' vectorized losses are theirs.
-from .kernels import KINDS, LOGISTIC, MULTINOMIAL, SQUARED, _loss_block, _prefetch  # noqa: F401
+from .kernels import (  # noqa: F401
+    _LINE_BYTES,
+    KINDS,
+    LOGISTIC,
+    MULTINOMIAL,
+    SQUARED,
+    _line_entries,
+    _loss_block,
+    _prefetch,
+)
 
 # As the fused passes (:mod:`sklearn_gd._backends.kernels`): reassociation
 # lets LLVM vectorize the sums over a row, in an order set by the row's length
@@ -203,7 +212,7 @@ _row_axpy = _by_rows(_dense_axpy, _csr_axpy)
 def _dense_fetch(rows, i, far):  # pragma: no cover (compiled)
     X = rows[0]
     if not far:
-        for j in range(0, X.shape[1], 8):
+        for j in range(0, X.shape[1], _LINE_BYTES // X.itemsize):
             _prefetch(X, (i, j))
 
 
@@ -212,12 +221,12 @@ def _csr_fetch(rows, i, far):  # pragma: no cover (compiled)
     if far:
         _prefetch(indptr, (i,))
     else:
-        for q in range(indptr[i], indptr[i + 1], 8):
+        for q in range(indptr[i], indptr[i + 1], _line_entries(data, indices)):
             _prefetch(data, (q,))
             _prefetch(indices, (q,))
 
 
-# Prefetch row ``i`` a cache line (8 values) at a time, or, ``far`` ahead, where
+# Prefetch row ``i`` a cache line at a time, or, ``far`` ahead, where
 # it lies (the CSR row's start, which the near fetch reads).
 _fetch_row = _by_rows(_dense_fetch, _csr_fetch)
 

@@ -606,10 +606,17 @@ def _csr_scatter(data, indices, start, end, d, grad):  # pragma: no cover (compi
 
 
 @numba.njit(error_model="numpy", nogil=True, inline="always", cache=True)
+def _line_entries(data, indices):  # pragma: no cover (compiled)
+    """The entries of a cache line of the wider of two arrays: a prefetch of
+    both every this many entries asks for every line of each."""
+    return _LINE_BYTES // max(data.itemsize, indices.itemsize)
+
+
+@numba.njit(error_model="numpy", nogil=True, inline="always", cache=True)
 def _fetch_lines(data, indices, start, lines):  # pragma: no cover (compiled)
     """Prefetch ``lines`` cache lines of both arrays' entries from ``start``
-    on (a line of the wider item's entries each); return where they end."""
-    step = _LINE_BYTES // max(data.itemsize, indices.itemsize)
+    on; return where they end."""
+    step = _line_entries(data, indices)
     for q in range(start, start + lines * step, step):
         _prefetch(data, (q,))
         _prefetch(indices, (q,))
@@ -625,8 +632,8 @@ def _rows_scatter(data, indices, indptr, first, m, d, grad):  # pragma: no cover
     # As many of the next block's lines for each row, a count the branch
     # predictor learns (a row's own lines would be a new count each row).
     fetched = np.int64(indptr[first + m])
-    step = _LINE_BYTES // max(data.itemsize, indices.itemsize)
-    lines = (np.int64(indptr[min(first + 2 * m, indptr.shape[0] - 1)]) - fetched) // (m * step)
+    lines = ((np.int64(indptr[min(first + 2 * m, indptr.shape[0] - 1)]) - fetched)
+             // (m * _line_entries(data, indices)))
     for k in range(m):
         i = first + k
         fetched = _fetch_lines(data, indices, fetched, lines)
