@@ -151,10 +151,11 @@ FIT_PARAMETERS = r"""    precondition : "auto" or bool, default="auto"
         \bar d`, :math:`\bar d` the loss's mean curvature), so raw features,
         large offsets and mixed units converge as standardized ones do; as
         the descent goes they are measured again, weighted by the samples'
-        curvatures where it has got to, when they have moved by more than a
-        factor of 2 (at iterations 10, 20, 40, 80...: only for the ``"bb"``
-        and ``"line_search"`` steps, which find their steps in any
-        coordinates). The stopping test is then relative and
+        curvatures where it has got to (at iterations 10, 20, 40, 80... and
+        at a point that passes the stopping test), and the coordinates
+        follow where a scale has moved by more than a factor of 2 (only for
+        the ``"bb"`` and ``"line_search"`` steps, which find their steps in
+        any coordinates). The stopping test is then relative and
         scale-free: :math:`\max_j |\partial J / \partial W'_j| / \sqrt{\bar d
         J} \le` ``tol``, the largest drop a Newton step along one coordinate
         would bring at most :math:`\mathrm{tol}^2 / 2` of :math:`J`.

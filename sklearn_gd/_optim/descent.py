@@ -22,7 +22,10 @@ estimators' standardized objective) is asked to at iteration
 and ``rescale_growth``); a problem that names ``rescale_beyond`` is also
 asked after any step longer than it, at least :data:`RESCALE_GAP` iterations
 after the last ask (a gap that doubles each time the problem keeps its
-coordinates). All of this
+coordinates); and at a point that passes the stopping test, where the problem names
+``remeasure_at_stop`` and unless asked there already; new coordinates take
+the test again (it reads the gradient against the curvature measured last,
+which a skewed column moves between the asks). All of this
 when the step size finds its own steps (``step.searches``) and nothing else
 keeps iterates (early stopping): it hands back itself in the new
 coordinates with ``x`` and ``g`` in them (the value is the same and the
@@ -81,15 +84,19 @@ def descend(problem, x0, *, rule, step, options, state=None):
         rescales = _Rescales(problem, rule, step, options)
         while stop.status is None:
             if grad_size(problem.stationarity(x, g, f)) <= options.tol:
+                if rescales.confirms(problem, stop.nit):
+                    changed, problem, x, f, g, rule_state, step_state = rescales.ask(
+                        problem, x, f, g, rule, step, (rule_state, step_state), stop.nit)
+                    y, fy, gy = x, f, g
+                    if changed:  # tested again, in the new measure
+                        continue
                 stop.status = "converged"
             elif stop.nit == options.max_iter:
                 stop.status = "max_iter"
             else:
                 if rescales.due(problem, stop):
-                    asked = problem
-                    problem, x, f, g, rule_state, step_state = _rescale(
-                        problem, x, f, g, rule, step, (rule_state, step_state))
-                    rescales.answered(problem is not asked, stop.nit)
+                    _, problem, x, f, g, rule_state, step_state = rescales.ask(
+                        problem, x, f, g, rule, step, (rule_state, step_state), stop.nit)
                     y, fy, gy = x, f, g
                 d, rule_state = rule.update(gy, rule_state)
                 try:
@@ -139,6 +146,7 @@ class _Rescales:
                 and not rule.extrapolates and options.early_stopping is None):
             self.at = getattr(problem, "rescale_after", RESCALE_AFTER)
         self.gap, self.earliest = RESCALE_GAP, RESCALE_GAP
+        self.asked = None  # the iteration of the last ask
 
     def due(self, problem, stop):
         """Whether to ask ``problem`` now, after ``stop.nit`` steps, the last
@@ -151,12 +159,30 @@ class _Rescales:
         beyond = getattr(problem, "rescale_beyond", None)
         return beyond is not None and stop.nit >= self.earliest and stop.eta > beyond
 
+    def confirms(self, problem, nit):
+        """Whether to ask ``problem`` at a point that passes the stopping
+        test: where it says its ``remeasure_at_stop``, unless asked there
+        already (the test means what it says only in coordinates measured
+        near the point)."""
+        return (self.at is not None and nit > 0 and self.asked != nit
+                and getattr(problem, "remeasure_at_stop", False))
+
+    def ask(self, problem, x, f, g, rule, step, state, nit):
+        """``(changed, problem, x, f, g, rule_state, step_state)`` after asking
+        ``problem`` at ``x`` (:func:`_rescale`), ``changed`` whether it
+        answered with another problem."""
+        answer = _rescale(problem, x, f, g, rule, step, state)
+        changed = answer[0] is not problem
+        self.answered(changed, nit)
+        return (changed, *answer)
+
     def answered(self, changed, nit):
         """After an ask at iteration ``nit``: the next long step may ask again
         ``gap`` iterations on, and twice as many after an ask that changed
         nothing (whose test still costs a pass)."""
         self.gap = self.gap if changed else 2 * self.gap
         self.earliest = nit + self.gap
+        self.asked = nit
 
 
 def _after_step(options, blown_up, problem, x, f, g, stop):
