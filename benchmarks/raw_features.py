@@ -10,9 +10,10 @@ and each fit is judged by its relative gap to it, ``(J - J*) / |J*|``:
 - ``LogisticRegression(C=1/(alpha n))`` at its defaults on the raw data
   (gap, iterations), beside the logistic problems.
 
-Problems: raw iris, wine, breast_cancer and digits (``alpha=1e-4``), and least
-squares with a date-like column (ordinals around 7.3e5) beside ordinary
-ones (``GDLinearRegressor()``).
+Problems: raw iris, wine, breast_cancer and digits (``alpha=1e-4``), three
+classes apart along columns half of which are lognormal (skewed, as incomes
+and counts are; ``alpha=1e-4``), and least squares with a date-like column
+(ordinals around 7.3e5) beside ordinary ones (``GDLinearRegressor()``).
 
 Then sparse text (``--text``, by default 1e5 x 1e4 at 0.5% density,
 power-law column frequencies, ``log1p`` counts, ``alpha=1e-5``): the time to
@@ -40,7 +41,13 @@ warnings.filterwarnings("ignore", message="Line search of Newton solver")
 import numpy as np
 import scipy.sparse as sp
 from _common import model_objective, thread_header, write_csv
-from sklearn.datasets import load_breast_cancer, load_digits, load_iris, load_wine
+from sklearn.datasets import (
+    load_breast_cancer,
+    load_digits,
+    load_iris,
+    load_wine,
+    make_classification,
+)
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
@@ -60,6 +67,17 @@ def dated_regression(n=1000, seed=0):
                          rng.standard_normal((n, 2))])
     y = (2e-3 * (date - 7.3e5) + 0.3 * X[:, 1] + 0.02 * X[:, 2] + X[:, 3] - X[:, 4]
          + rng.standard_normal(n))
+    return X, y
+
+
+def skewed_classes(n=2000, seed=2):
+    """Three classes apart along 16 normal columns, every other one then
+    made lognormal (``exp(2 z)``): skewed columns, whose curvature-weighted
+    spreads move as the classes separate."""
+    X, y = make_classification(n_samples=n, n_features=16, n_informative=8, n_redundant=0,
+                               n_classes=3, n_clusters_per_class=1, flip_y=0.05,
+                               random_state=seed)
+    X[:, ::2] = np.exp(2 * X[:, ::2])
     return X, y
 
 
@@ -87,7 +105,8 @@ def problems():
             for name, loader in (("iris", load_iris), ("wine", load_wine),
                                  ("breast_cancer", load_breast_cancer),
                                  ("digits", load_digits))]
-    return rows + [("dated least squares", *dated_regression(), GDLinearRegressor, {})]
+    return rows + [("skewed 3 classes", *skewed_classes(), GDLogisticRegressor, {"alpha": ALPHA}),
+                   ("dated least squares", *dated_regression(), GDLinearRegressor, {})]
 
 
 def optimum(Estimator, params, X, y):

@@ -164,7 +164,7 @@ class StandardizedObjective(LinearModelObjective):
     # loop): a new measure of the scales costs two passes, and skewed
     # columns move them between the fixed asks (3000 x 170 binary fits with
     # lognormal and collinear columns stopped 3e-4 to 6e-3 above their
-    # optimum, six of eight without a warning).
+    # optimum, seven of eight without a warning).
     remeasure_at_stop = True
     # The outputs whose coefficients one change of coordinates maps together.
     _mapped_outputs = 1
