@@ -14,6 +14,9 @@ Problems: raw iris, wine, breast_cancer and digits (``alpha=1e-4``), three
 classes apart along columns half of which are lognormal (skewed, as incomes
 and counts are; ``alpha=1e-4``), and least squares with a date-like column
 (ordinals around 7.3e5) beside ordinary ones (``GDLinearRegressor()``).
+With ``--limits``, also a problem where the default fit is known to stop
+short: shaped like the forest cover types (one-hot groups beside skewed
+columns, seven classes, 385 coefficients).
 
 Then sparse text (``--text``, by default 1e5 x 1e4 at 0.5% density,
 power-law column frequencies, ``log1p`` counts, ``alpha=1e-5``): the time to
@@ -81,6 +84,27 @@ def skewed_classes(n=2000, seed=2):
     return X, y
 
 
+def cover_like(n=5000, seed=0, n_classes=7):
+    """Shaped like the forest cover types: an elevation around 2950, an
+    aspect, a slope, skewed distances (exponential, thousands), hillshades,
+    a one-hot group of 4 areas and one of 40 soils (a Zipf law); classes by
+    elevation, soil and area."""
+    rng = np.random.default_rng([seed, n])
+    elevation = rng.normal(2950, 280, n)
+    soil = np.eye(40)[np.minimum(rng.zipf(1.6, n) - 1, 39)]
+    area = np.eye(4)[rng.integers(0, 4, n)]
+    road = rng.exponential(2300, n)
+    X = np.column_stack([
+        elevation, rng.uniform(0, 360, n), rng.gamma(2, 7, n), rng.exponential(270, n),
+        rng.normal(45, 58, n), road, np.clip(rng.normal(212, 27, n), 0, 254),
+        np.clip(rng.normal(223, 20, n), 0, 254), np.clip(rng.normal(142, 38, n), 0, 254),
+        rng.exponential(1980, n), area, soil])
+    scores = np.column_stack([
+        (elevation - 2950) / 280 * c + 0.5 * rng.standard_normal(n) + 2 * soil[:, c]
+        + area[:, c % 4] - 0.3 * (c % 3) * np.log1p(road) for c in range(n_classes)])
+    return X, np.unique(scores.argmax(axis=1), return_inverse=True)[1]
+
+
 def text_like(n, d, density=0.005, seed=0):
     """A CSR matrix like a bag of words: column ``j`` occurs in a share of the
     rows falling as ``1 / j**1.1`` (the mean share ``density``), its values
@@ -107,6 +131,13 @@ def problems():
                                  ("digits", load_digits))]
     return rows + [("skewed 3 classes", *skewed_classes(), GDLogisticRegressor, {"alpha": ALPHA}),
                    ("dated least squares", *dated_regression(), GDLinearRegressor, {})]
+
+
+def limits():
+    """``(name, X, y, Estimator, params)`` of the problems where the default
+    fit is known to stop short of the optimum: one-hot groups beside skewed
+    columns, on more coefficients than are whitened."""
+    return [("cover-like 7 classes", *cover_like(), GDLogisticRegressor, {"alpha": ALPHA})]
 
 
 def optimum(Estimator, params, X, y):
@@ -284,12 +315,14 @@ def main(argv=None):
                         help="n x d of a text-like matrix of 5 entries a row, whose gradient "
                              "passes are timed ('none': skip it)")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--limits", action="store_true",
+                        help="also the problems where the default fit is known to stop short")
     args = parser.parse_args(argv)
     print(thread_header())
     print(f"{'raw data':20s} {'n x d':10s} {'ours: gap (iter)':24s} "
           f"{'standardized: gap (iter)':24s} {'ratio':>6s}  LogisticRegression: gap (iter)")
     rows = []
-    for problem in problems():
+    for problem in problems() + (limits() if args.limits else []):
         if args.only is None or args.only in problem[0]:
             rows.append(measure(*problem))
             print(_format(rows[-1]))

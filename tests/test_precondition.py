@@ -31,6 +31,29 @@ def _dated(n=300, seed=0):
     return X, y
 
 
+def _fitted_without_warning(X, y, **params):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        return GDLogisticRegressor(**params).fit(X, y)
+
+
+def _newton(X, y, alpha):
+    """Newton's method, which no change of coordinates affects."""
+    return LogisticRegression(C=1 / (alpha * len(y)), solver="newton-cholesky",
+                              tol=1e-12, max_iter=1000).fit(X, y)
+
+
+def _value_at(X, y, alpha):
+    """The objective at a fitted model's coefficients."""
+    objective = _objective(GDLogisticRegressor, X, y, alpha=alpha)
+
+    def value(model):
+        return objective.value_and_grad(
+            np.vstack([model.coef_.T, model.intercept_[None]]))[0]
+
+    return value
+
+
 CASES = {
     "binary": (GDLogisticRegressor, *load_breast_cancer(return_X_y=True)),
     "multinomial": (GDLogisticRegressor, *load_wine(return_X_y=True)),
@@ -95,15 +118,11 @@ def test_dated_least_squares_is_linear_regression():
 def test_raw_wine_reaches_the_optimum_without_warning():
     X, y = load_wine(return_X_y=True)
     alpha = 1e-4
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", ConvergenceWarning)
-        fitted = GDLogisticRegressor(alpha=alpha, record_path=True).fit(X, y)
-    # Newton's method, which no change of coordinates affects (its line
-    # search gives way to lbfgs near the end on these columns, and says so).
+    fitted = _fitted_without_warning(X, y, alpha=alpha, record_path=True)
+    # Its line search gives way to lbfgs near the end on these columns, and says so.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        newton = LogisticRegression(C=1 / (alpha * len(y)), solver="newton-cholesky",
-                                    tol=1e-12, max_iter=1000).fit(X, y)
+        newton = _newton(X, y, alpha)
     objective = _objective(GDLogisticRegressor, X, y, alpha=alpha)
 
     def value(coef, intercept):
@@ -128,18 +147,9 @@ def test_a_weak_penalty_on_separable_classes_stops_at_the_curvature_of_the_fit()
     X = rng.standard_normal((n, 20))
     X[:, 0] += 5.0 * (2 * y - 1)
     X = (X - X.mean(axis=0)) / X.std(axis=0)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", ConvergenceWarning)
-        fitted = GDLogisticRegressor(alpha=alpha).fit(X, y)
-    newton = LogisticRegression(C=1 / (alpha * n), solver="newton-cholesky",
-                                tol=1e-12, max_iter=1000).fit(X, y)
-    objective = _objective(GDLogisticRegressor, X, y, alpha=alpha)
-
-    def value(model):
-        return objective.value_and_grad(
-            np.vstack([model.coef_.T, model.intercept_[None]]))[0]
-
-    assert value(fitted) <= value(newton) * (1 + 1e-6)
+    fitted = _fitted_without_warning(X, y, alpha=alpha)
+    value = _value_at(X, y, alpha)
+    assert value(fitted) <= value(_newton(X, y, alpha)) * (1 + 1e-6)
 
 
 def test_a_new_measure_in_the_same_coordinates_keeps_the_descent_going():
@@ -296,18 +306,9 @@ def test_skewed_columns_move_the_coordinates_while_the_mean_curvature_holds():
     iterations, saying it had converged (whitened coordinates)."""
     X, y = _skewed(600, 8, 3, seed=2)
     alpha = 1e-4
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", ConvergenceWarning)
-        fitted = GDLogisticRegressor(alpha=alpha).fit(X, y)
-    newton = LogisticRegression(C=1 / (alpha * len(y)), solver="newton-cholesky",
-                                tol=1e-12, max_iter=1000).fit(X, y)
-    objective = _objective(GDLogisticRegressor, X, y, alpha=alpha)
-
-    def value(model):
-        return objective.value_and_grad(
-            np.vstack([model.coef_.T, model.intercept_[None]]))[0]
-
-    assert value(fitted) <= value(newton) * (1 + 1e-4)
+    fitted = _fitted_without_warning(X, y, alpha=alpha)
+    value = _value_at(X, y, alpha)
+    assert value(fitted) <= value(_newton(X, y, alpha)) * (1 + 1e-4)
     assert fitted.n_iter_ <= 60
 
 
@@ -318,16 +319,9 @@ def test_skewed_columns_rescale_the_standardized_coordinates():
     hundredth of the tolerance gains less than 1e-4 of the objective."""
     X, y = _skewed(2000, 200, 2, seed=1, power=1.5)
     alpha = 1e-3
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", ConvergenceWarning)
-        fitted = GDLogisticRegressor(alpha=alpha).fit(X, y)
-        tight = GDLogisticRegressor(alpha=alpha, tol=1e-6, max_iter=5000).fit(X, y)
-    objective = _objective(GDLogisticRegressor, X, y, alpha=alpha)
-
-    def value(model):
-        return objective.value_and_grad(
-            np.vstack([model.coef_.T, model.intercept_[None]]))[0]
-
+    fitted = _fitted_without_warning(X, y, alpha=alpha)
+    tight = _fitted_without_warning(X, y, alpha=alpha, tol=1e-6, max_iter=5000)
+    value = _value_at(X, y, alpha)
     assert fitted.n_iter_ <= 150
     assert value(fitted) <= value(tight) * (1 + 1e-4)
 

@@ -179,7 +179,7 @@ class _Rescales:
     def answered(self, changed, nit):
         """After an ask at iteration ``nit``: the next long step may ask again
         ``gap`` iterations on, and twice as many after an ask that changed
-        nothing (whose test still costs a pass)."""
+        nothing (whose measure still costs its passes)."""
         self.gap = self.gap if changed else 2 * self.gap
         self.earliest = nit + self.gap
         self.asked = nit
