@@ -252,7 +252,8 @@ def _fused_rows(X, y, sw, w, b, kind, start, stop, out):  # pragma: no cover (co
     # Row arithmetic in the dtype of X: a float64 operand would turn float32
     # rows into float64 arithmetic, twice as slow.
     zero = X.dtype.type(0)
-    grad, block = np.zeros(p), np.zeros(p, dtype=X.dtype)
+    grad, block = out[:p], np.zeros(p, dtype=X.dtype)
+    grad[:] = 0.0  # summed in place, as the CSR rows are
     z, d, yb, wb = np.empty(_BLOCK), np.empty(_BLOCK), np.empty(_BLOCK), np.empty(_BLOCK)
     bits = np.empty(_BLOCK, dtype=np.int64)
     grad_b, value = 0.0, 0.0
@@ -270,7 +271,6 @@ def _fused_rows(X, y, sw, w, b, kind, start, stop, out):  # pragma: no cover (co
         for j in range(p):
             grad[j] += block[j]
             block[j] = zero
-    out[:p] = grad
     out[p] = grad_b
     out[p + 1] = value
 
@@ -727,7 +727,8 @@ def _csr_rows(data, indices, indptr, y, sw, w, b, kind, start, stop,
     each row (a mispredicted branch) cost more than the row's entries.
     """
     p = w.shape[0]
-    grad = out[:p]  # summed in place: out's row is the fold's scratch, in the cache
+    # Summed in place: out's row is the fold's scratch, in the cache.
+    grad = out[:p]
     grad[:] = 0.0
     z, d, yb, wb = np.empty(_BLOCK), np.empty(_BLOCK), np.empty(_BLOCK), np.empty(_BLOCK)
     bits = np.empty(_BLOCK, dtype=np.int64)
