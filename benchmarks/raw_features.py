@@ -12,11 +12,10 @@ and each fit is judged by its relative gap to it, ``(J - J*) / |J*|``:
 
 Problems: raw iris, wine, breast_cancer and digits (``alpha=1e-4``), three
 classes apart along columns half of which are lognormal (skewed, as incomes
-and counts are; ``alpha=1e-4``), and least squares with a date-like column
+and counts are; ``alpha=1e-4``), a problem shaped like the forest cover
+types (one-hot groups beside skewed columns, seven classes, 385
+coefficients; ``alpha=1e-4``), and least squares with a date-like column
 (ordinals around 7.3e5) beside ordinary ones (``GDLinearRegressor()``).
-With ``--limits``, also a problem where the default fit is known to stop
-short: shaped like the forest cover types (one-hot groups beside skewed
-columns, seven classes, 385 coefficients).
 
 Then sparse text (``--text``, by default 1e5 x 1e4 at 0.5% density,
 power-law column frequencies, ``log1p`` counts, ``alpha=1e-5``): the time to
@@ -130,14 +129,8 @@ def problems():
                                  ("breast_cancer", load_breast_cancer),
                                  ("digits", load_digits))]
     return rows + [("skewed 3 classes", *skewed_classes(), GDLogisticRegressor, {"alpha": ALPHA}),
+                   ("cover-like 7 classes", *cover_like(), GDLogisticRegressor, {"alpha": ALPHA}),
                    ("dated least squares", *dated_regression(), GDLinearRegressor, {})]
-
-
-def limits():
-    """``(name, X, y, Estimator, params)`` of the problems where the default
-    fit is known to stop short of the optimum: one-hot groups beside skewed
-    columns, on more coefficients than are whitened."""
-    return [("cover-like 7 classes", *cover_like(), GDLogisticRegressor, {"alpha": ALPHA})]
 
 
 def optimum(Estimator, params, X, y):
@@ -315,14 +308,12 @@ def main(argv=None):
                         help="n x d of a text-like matrix of 5 entries a row, whose gradient "
                              "passes are timed ('none': skip it)")
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--limits", action="store_true",
-                        help="also the problems where the default fit is known to stop short")
     args = parser.parse_args(argv)
     print(thread_header())
     print(f"{'raw data':20s} {'n x d':10s} {'ours: gap (iter)':24s} "
           f"{'standardized: gap (iter)':24s} {'ratio':>6s}  LogisticRegression: gap (iter)")
     rows = []
-    for problem in problems() + (limits() if args.limits else []):
+    for problem in problems():
         if args.only is None or args.only in problem[0]:
             rows.append(measure(*problem))
             print(_format(rows[-1]))

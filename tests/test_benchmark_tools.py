@@ -42,6 +42,9 @@ def test_generated_fits_table(tmp_path):
     assert [r["shape"] for r in rows] == ["1000x10x2", "3000x20x3"]
     assert all(r["gap"] < 1e-4 and not r["warned"] for r in rows)
     assert out.read_text().startswith("shape,separation,alpha")
+    wide = load("generated_fits").main(["--wide", "--seeds", "1", "--limit", "1"])
+    assert [r["shape"] for r in wide] == ["lognormal 2000x200x2 #0"]
+    assert wide[0]["gap"] < 1e-4 and not wide[0]["warned"]
 
 
 def test_cold_start_reports_both_fits():

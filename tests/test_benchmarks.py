@@ -137,6 +137,6 @@ def test_raw_features_benchmark(tmp_path):
     assert text["passes"]["X @ w"] > 0 and text["passes"]["numpy pass"] > 0
     assert 4 < short["nnz"] / 3000 < 6 and short["passes"]["numpy pass"] > 0
     assert (tmp_path / "raw.csv").exists()
-    X, y = raw.cover_like(300)  # --limits: one-hot groups beside skewed columns
+    X, y = raw.cover_like(300)  # one-hot groups beside skewed columns
     assert X.shape == (300, 54) and len(np.unique(y)) > 2
     assert (X[:, 10:14].sum(axis=1) == 1).all() and (X[:, 14:].sum(axis=1) == 1).all()

@@ -20,7 +20,14 @@ from sklearn_gd._backends import arrays, host
 from sklearn_gd._backends.arrays import curvature_hessian
 from sklearn_gd._linear.cholesky import cholesky, triangular_inverse
 from sklearn_gd._linear.standardized import StandardizedObjective, _scores
-from sklearn_gd._linear.whitened import WhitenedObjective, precondition, whitens
+from sklearn_gd._linear.whitened import (
+    DeferredWhitening,
+    WhitenedObjective,
+    measure_passes,
+    precondition,
+    whitens,
+    whitens_at_start,
+)
 
 
 def _objective(Estimator, X, y, **params):
@@ -229,22 +236,46 @@ def test_only_few_coefficients_and_smooth_penalties_are_whitened():
     assert not whitens(_objective(GDLogisticRegressor, X, y, penalty="l1"))
     assert not whitens(_objective(GDLogisticRegressor, X, y, penalty="elasticnet"))
     assert whitens(_objective(GDLogisticRegressor, np.hstack([X, X]), y))  # 27 x 3 = 81
-    wide = np.hstack([X] * 5)  # 66 x 3 = 198
-    objective = _objective(GDLogisticRegressor, wide, y)
-    assert not whitens(objective)
-    assert type(precondition(objective)) is StandardizedObjective
-    # 2310 rows, 18 columns and 7 classes (the Gram matrices of 28 pairs of
-    # classes) are within the Hessian's budget; 4 times the rows are not.
+    assert not whitens(_objective(GDLogisticRegressor, np.hstack([X] * 13), y))  # 513
+    # Past 160 coefficients (66 x 3 = 198), whitened once the descent has run
+    # as many iterations as a measure costs passes.
+    wide = _objective(GDLogisticRegressor, np.hstack([X] * 5), y)
+    assert whitens(wide) and not whitens_at_start(wide)
+    assert isinstance(precondition(wide), DeferredWhitening)
+    assert precondition(wide).whiten_after == measure_passes(wide) == 33.5
+    # 18 columns and 7 classes (the Gram matrices of 28 pairs of classes): a
+    # measure costs 20 passes, whatever the rows, and within the budget it is
+    # taken at the start; of 25 classes, 65 passes, never.
     rng = np.random.default_rng(0)
     X, y = rng.standard_normal((2310, 18)), np.arange(2310) % 7
-    assert whitens(_objective(GDLogisticRegressor, X, y))
-    assert not whitens(_objective(GDLogisticRegressor, np.vstack([X] * 4), np.tile(y, 4)))
+    assert whitens_at_start(_objective(GDLogisticRegressor, X, y))
+    more = _objective(GDLogisticRegressor, np.vstack([X] * 4), np.tile(y, 4))
+    assert whitens(more) and not whitens_at_start(more)
+    assert not whitens(_objective(GDLogisticRegressor, X, np.arange(2310) % 25))
     # Past 64 coefficients, only where the columns are strongly correlated:
     # not for independent ones (the discs' radius about 1), but for mixed ones.
     assert type(precondition(_objective(GDLogisticRegressor, X, y))) is StandardizedObjective
     correlated = X @ rng.standard_normal((18, 18))
     assert isinstance(precondition(_objective(GDLogisticRegressor, correlated, y)),
                       WhitenedObjective)
+
+
+def test_a_fit_that_converges_before_a_measure_would_pay_never_takes_one(monkeypatch):
+    """5000 rows of 200 columns, binary: a measure of the Hessian costs 50
+    passes, and the standardized fit converges in fewer iterations, so it
+    takes none (whitened from the start, it took 2.6 times as long)."""
+    from sklearn.datasets import make_classification
+
+    from sklearn_gd._linear import whitened
+
+    X, y = make_classification(n_samples=5000, n_features=200, n_informative=40,
+                               random_state=0)
+    measures = []
+    monkeypatch.setattr(whitened, "gram_source", lambda *a, **k: measures.append(1))
+    fitted = GDLogisticRegressor().fit(X, y)
+    assert fitted.stop_reason_.startswith("Converged")
+    assert fitted.n_iter_ < measure_passes(_objective(GDLogisticRegressor, X, y)) == 50.5
+    assert measures == []
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])

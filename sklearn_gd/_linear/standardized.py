@@ -182,9 +182,10 @@ class StandardizedObjective(LinearModelObjective):
         self._mean_all = np.concatenate([self.mean[:, None], 0 * intercept])
         self._floor, self.curvature, self._trace = float(floor), float(curvature), trace
 
-    def rescaled(self, theta, grad):
+    def rescaled(self, theta, grad, nit=0):
         """``(objective, theta, grad)`` in the coordinates of the curvatures at
-        ``theta`` (``grad``, the gradient at ``theta``, by the chain rule), or
+        ``theta`` (``grad``, the gradient at ``theta``, by the chain rule;
+        ``nit``, the descent's iterations so far, is not read here), or
         None where they are close to these: a new metric costs
         the descent the memory of its steps. Close is every scale within a
         factor of :data:`_RESCALE` (from a pass for the predictions and one

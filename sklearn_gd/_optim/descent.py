@@ -15,15 +15,17 @@ size otherwise. The test comes first so that the last iterate is tested too; a
 test on the drop of the objective would stop long before the optimum on an
 ill-conditioned problem.
 
-A problem that can change its own coordinates (``rescaled(x, g)``, the
+A problem that can change its own coordinates (``rescaled(x, g, nit)``, the
 estimators' standardized objective) is asked to at iteration
 :data:`RESCALE_AFTER` and at every doubling of it (10, 20, 40, ...,
 :data:`RESCALE_GROWTH`), or on the problem's own schedule (``rescale_after``
 and ``rescale_growth``); a problem that names ``rescale_beyond`` is also
 asked after any step longer than it, at least :data:`RESCALE_GAP` iterations
 after the last ask (a gap that doubles each time the problem keeps its
-coordinates); and at a point that passes the stopping test, where the problem names
-``remeasure_at_stop`` and unless asked there already; new coordinates take
+coordinates), and at least the problem's ``rescale_spacing`` where it names
+one (what a measure costs, in passes); and at a point that passes the
+stopping test, where the problem names ``remeasure_at_stop`` and unless
+asked there already; new coordinates take
 the test again (it reads the gradient against the curvature measured last,
 which a skewed column moves between the asks). All of this
 when the step size finds its own steps (``step.searches``) and nothing else
@@ -120,12 +122,12 @@ def descend(problem, x0, *, rule, step, options, state=None):
     return finish(problem, options, record, stop, (x, f, g), (rule_state, step_state))
 
 
-def _rescale(problem, x, f, g, rule, step, state):
+def _rescale(problem, x, f, g, rule, step, state, nit):
     """The problem in new coordinates if it changes them at ``x``, the point
     and gradient in them, and the rule and step size begun afresh (the step
     size from its last step, or the problem's shorter ``newton_step``); else
     all as it was."""
-    changed = problem.rescaled(x, g)
+    changed = problem.rescaled(x, g, nit)
     if changed is None:
         return problem, x, f, g, *state
     if changed[1] is x:  # the same coordinates, only what the test measures is new
@@ -171,17 +173,18 @@ class _Rescales:
         """``(changed, problem, x, f, g, rule_state, step_state)`` after asking
         ``problem`` at ``x`` (:func:`_rescale`), ``changed`` whether it
         answered with another problem."""
-        answer = _rescale(problem, x, f, g, rule, step, state)
+        answer = _rescale(problem, x, f, g, rule, step, state, nit)
         changed = answer[0] is not problem
-        self.answered(changed, nit)
+        self.answered(changed, nit, answer[0])
         return (changed, *answer)
 
-    def answered(self, changed, nit):
+    def answered(self, changed, nit, problem):
         """After an ask at iteration ``nit``: the next long step may ask again
         ``gap`` iterations on, and twice as many after an ask that changed
-        nothing (whose measure still costs its passes)."""
+        nothing (whose measure still costs its passes); never sooner than
+        ``problem``'s ``rescale_spacing``, where it names one."""
         self.gap = self.gap if changed else 2 * self.gap
-        self.earliest = nit + self.gap
+        self.earliest = nit + max(self.gap, getattr(problem, "rescale_spacing", 0))
         self.asked = nit
 
 
