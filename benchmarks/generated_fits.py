@@ -26,6 +26,7 @@ ours (``tol=1e-9``), since Newton's Hessian is near-singular there.
 
 import argparse
 import warnings
+from itertools import islice
 
 import numpy as np
 from _common import write_csv
@@ -80,17 +81,29 @@ def measure_wide(name, X, y, alpha):
     """One --wide fit against the lower of two references."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        newton = LogisticRegression(C=1 / (alpha * len(y)), solver="newton-cholesky",
-                                    tol=1e-12, max_iter=1000).fit(X, y)
         long = GDLogisticRegressor(alpha=alpha, tol=1e-9, max_iter=5000).fit(X, y)
+    return {"shape": name, "alpha": alpha,
+            **default_fit(X, y, alpha, [newton(X, y, alpha), long])}
+
+
+def newton(X, y, alpha):
+    """Newton-Cholesky at ``tol=1e-12``: the reference."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the reference's own on raw scales
+        return LogisticRegression(C=1 / (alpha * len(y)), solver="newton-cholesky",
+                                  tol=1e-12, max_iter=1000).fit(X, y)
+
+
+def default_fit(X, y, alpha, references):
+    """The default fit's iterations, its relative gap to the least objective
+    of the fitted ``references``, and whether it warned of convergence."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         fitted = GDLogisticRegressor(alpha=alpha).fit(X, y)
-    classes = newton.classes_
-    f_ref = min(objective(X, y, m.coef_, m.intercept_, alpha, classes) for m in (newton, long))
+    classes = references[0].classes_
+    f_ref = min(objective(X, y, m.coef_, m.intercept_, alpha, classes) for m in references)
     value = objective(X, y, fitted.coef_, fitted.intercept_, alpha, classes)
-    return {"shape": name, "alpha": alpha, "iterations": int(fitted.n_iter_),
-            "gap": (value - f_ref) / abs(f_ref),
+    return {"iterations": int(fitted.n_iter_), "gap": (value - f_ref) / abs(f_ref),
             "warned": any(issubclass(w.category, ConvergenceWarning) for w in caught)}
 
 
@@ -107,19 +120,8 @@ def objective(X, y, coef, intercept, alpha, classes):
 def measure(shape, seed):
     n, p, n_classes, separation, alpha, decades = shape
     X, y = problem(n, p, n_classes, separation, decades, seed)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the reference's own on raw scales
-        ref = LogisticRegression(C=1 / (alpha * n), solver="newton-cholesky", tol=1e-12,
-                                 max_iter=1000).fit(X, y)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        fitted = GDLogisticRegressor(alpha=alpha).fit(X, y)
-    f_ref = objective(X, y, ref.coef_, ref.intercept_, alpha, ref.classes_)
-    value = objective(X, y, fitted.coef_, fitted.intercept_, alpha, ref.classes_)
     return {"shape": f"{n}x{p}x{n_classes}", "separation": separation, "alpha": alpha,
-            "decades": decades, "seed": seed, "iterations": int(fitted.n_iter_),
-            "gap": (value - f_ref) / abs(f_ref),
-            "warned": any(issubclass(w.category, ConvergenceWarning) for w in caught)}
+            "decades": decades, "seed": seed, **default_fit(X, y, alpha, [newton(X, y, alpha)])}
 
 
 def main(argv=None):
@@ -131,7 +133,7 @@ def main(argv=None):
                         help="the fits past the coefficients whitened from the start")
     args = parser.parse_args(argv)
     if args.wide:
-        rows = [measure_wide(*fit) for fit in list(wide_problems(args.seeds))[:args.limit]]
+        rows = [measure_wide(*fit) for fit in islice(wide_problems(args.seeds), args.limit)]
     else:
         rows = [measure(shape, seed) for seed in range(args.seeds)
                 for shape in SHAPES[:args.limit]]

@@ -90,9 +90,14 @@ class LinearModelObjective:
     def n_samples(self):
         return self.X.shape[0]
 
+    @property
+    def params_shape(self):
+        """``(q, K)``: the rows of the parameters (the columns of ``X``, and
+        the intercept's where fitted) and the outputs."""
+        return self.X.shape[1] + int(self.fit_intercept), self.n_outputs
+
     def initial_params(self):
-        shape = (self.X.shape[1] + int(self.fit_intercept), self.n_outputs)
-        return np.zeros(shape, dtype=host_dtype(self.X))
+        return np.zeros(self.params_shape, dtype=host_dtype(self.X))
 
     def split(self, theta):
         """``(W, b)`` of the parameters ``theta``; ``b`` is zeros when there is

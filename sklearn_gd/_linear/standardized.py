@@ -220,8 +220,10 @@ class StandardizedObjective(LinearModelObjective):
         sum, the mean curvature (one pass, for the predictions); None where
         the loss's curvature is constant, and the start's coordinates hold
         everywhere."""
-        if self.loss.constant_curvature:
-            return None
+        return None if self.loss.constant_curvature else self._curvature_at(theta)
+
+    def _curvature_at(self, theta):
+        """:meth:`_measured_curvature`, whatever the loss."""
         original = self.to_original(theta)
         loss_factors = self.loss.curvature_factors(_scores(self, original))
         weights, curvature = _curvature_weights(self, original, loss_factors)
@@ -320,7 +322,7 @@ class StandardizedObjective(LinearModelObjective):
         iteration through the original pass."""
         # One output's coefficients: the change of coordinates is the same
         # for every output (the whitened one maps them all at once).
-        shape = (self.X.shape[1] + int(self.fit_intercept), self._mapped_outputs)
+        shape = (self.params_shape[0], self._mapped_outputs)
 
         def matvec(v):
             theta = self.to_original(v.reshape(shape))

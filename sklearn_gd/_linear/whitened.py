@@ -152,7 +152,7 @@ def whitens(objective):
     later (:func:`whitens_at_start`): a smooth penalty, 2 to
     :data:`MAX_COEFFICIENTS` coefficients, and a measure of :math:`C` that
     costs at most :data:`MEASURE_PASSES` passes (:func:`measure_passes`)."""
-    q, K = objective.X.shape[1] + int(objective.fit_intercept), objective.n_outputs
+    q, K = objective.params_shape
     return (not objective.nonsmooth and 2 <= q * K <= MAX_COEFFICIENTS
             and measure_passes(objective) <= MEASURE_PASSES)
 
@@ -164,24 +164,29 @@ def whitens_at_start(objective):
     standardized and are whitened at the first new measure after as many
     iterations as a measure costs passes (:class:`DeferredWhitening`): a fit
     that converges sooner never pays for one."""
-    n, q, K = objective.X.shape[0], objective.X.shape[1] + int(objective.fit_intercept), \
-        objective.n_outputs
-    return q * K <= START_COEFFICIENTS and n * 2 * q * K * measure_passes(objective) <= \
-        HESSIAN_BUDGET
+    q, K = objective.params_shape
+    return q * K <= START_COEFFICIENTS and _measure_cost(objective) <= HESSIAN_BUDGET
 
 
 def measure_passes(objective):
     """What a measure of :math:`C` costs, in passes over ``X`` (:math:`2 n N`
-    multiply-adds each): past a block of coefficients, the triangles of the
-    Gram matrices, one for each pair of classes (the softmax couples every
-    class with every other) or each output's own; up to a block, counted as
-    :math:`n N^2`, where the columns are often near-whitened already and the
-    first measure is all whitening buys."""
-    q, K = objective.X.shape[1] + int(objective.fit_intercept), objective.n_outputs
+    multiply-adds each; :func:`_measure_cost`)."""
+    q, K = objective.params_shape
+    return _measure_cost(objective) / (2 * objective.X.shape[0] * q * K)
+
+
+def _measure_cost(objective):
+    """The multiply-adds of a measure of :math:`C`: past a block of
+    coefficients, the triangles of the Gram matrices, one for each pair of
+    classes (the softmax couples every class with every other) or each
+    output's own; up to a block, counted as :math:`n N^2`, where the columns
+    are often near-whitened already and the first measure is all whitening
+    buys."""
+    n, (q, K) = objective.X.shape[0], objective.params_shape
     if q * K <= BLOCK:
-        return q * K / 2
+        return n * (q * K) ** 2
     pairs = K * (K + 1) // 2 if objective.loss.labels and K > 1 else K
-    return pairs * q * (q + 1) / 2 / (2 * q * K)
+    return n * pairs * q * (q + 1) // 2
 
 
 def _preconditioned(objective, loss_factors, weights, curvature, floor):
@@ -399,7 +404,7 @@ class WhitenedObjective(StandardizedObjective):
             new = copy.copy(self)
             new.__class__ = StandardizedObjective
             if not whitens_at_start(self):
-                new = DeferredWhitening(new, 2 * max(nit, 1))
+                new = _declined(new, nit)
         else:
             new = WhitenedObjective(self, *factors, self._grams)
         new.curvature = curvature
@@ -462,15 +467,22 @@ class DeferredWhitening(StandardizedObjective):
         iterations (``nit`` the descent's count), whitened from then on."""
         if nit < self.whiten_after:
             return _deferred(super().rescaled(theta, grad, nit), self.whiten_after)
-        original = self.to_original(theta)
-        loss_factors = self.loss.curvature_factors(_scores(self, original))
-        weights, curvature = _curvature_weights(self, original, loss_factors)
+        # Measured even where the loss's curvature is constant: least
+        # squares is whitened too, and then done in one step.
+        original, loss_factors, weights, curvature = self._curvature_at(theta)
         new = _whitened(_standardized(self._plain(), weights, curvature, self._floor),
                         loss_factors)
         if not isinstance(new, WhitenedObjective):
-            new = DeferredWhitening(new, 2 * max(nit, 1))
+            new = _declined(new, nit)
         return (new, new.from_original(original),
                 new._to_new_gradient(self._to_original_gradient(grad)))
+
+
+def _declined(standardized, nit):
+    """``standardized`` where whitening was declined at iteration ``nit``
+    (the coordinates already whitened, or a factor only with a jitter):
+    tried again at twice the iterations."""
+    return DeferredWhitening(standardized, 2 * max(nit, 1))
 
 
 def _deferred(answer, after):
@@ -484,8 +496,8 @@ def _deferred(answer, after):
 def _penalty_trace(objective):
     """:math:`\\mathrm{tr}(M^\\top S M)`, :math:`S` the diagonal of
     :math:`1/s_j^2` on the rows of ``W`` and zero on the intercept's."""
-    p, K = objective.X.shape[1], objective.n_outputs
-    rows = np.zeros((p + int(objective.fit_intercept), K))
+    p = objective.X.shape[1]
+    rows = np.zeros(objective.params_shape)
     rows[:p] = 1 / objective.scale.astype(np.float64)[:, None]
     Q = objective._map.astype(np.float64) * rows.reshape(-1, 1)
     return float(np.einsum("ij,ij->", Q, Q))

@@ -25,9 +25,9 @@ after the last ask (a gap that doubles each time the problem keeps its
 coordinates), and at least the problem's ``rescale_spacing`` where it names
 one (what a measure costs, in passes); and at a point that passes the
 stopping test, where the problem names ``remeasure_at_stop`` and unless
-asked there already; new coordinates take
-the test again (it reads the gradient against the curvature measured last,
-which a skewed column moves between the asks). All of this
+asked there already; new coordinates take the test again (it reads the
+gradient against the curvature measured last, which a skewed column moves
+between the asks). All of this
 when the step size finds its own steps (``step.searches``) and nothing else
 keeps iterates (early stopping): it hands back itself in the new
 coordinates with ``x`` and ``g`` in them (the value is the same and the
