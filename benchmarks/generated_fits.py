@@ -19,9 +19,15 @@ With ``--wide``, the fits past the coefficients whitened from the start
 instead: half the columns lognormal (``exp(1.5 z)`` of standardized ones) and
 a sixth of them exact combinations of others, 2 to 5 classes and 171 to 303
 coefficients, at three seeds; and the forest-cover shape of
-``raw_features.py`` at four seeds, on 20000 rows and at ``alpha=1e-3``. Their
-reference is the lower of Newton-Cholesky's objective and a long fit's of
-ours (``tol=1e-9``), since Newton's Hessian is near-singular there.
+``raw_features.py`` at four seeds, on 20000 rows and at ``alpha=1e-3``;
+and, at two seeds and ``alpha`` 1e-4 and 1e-2, its Gisette-like (3000 x 1500
+raw values, nearly separable) and Madelon-like (2000 x 500 integers around
+480, near-collinear) problems, which stay standardized while whitening would
+not pay. Their reference is the lower of Newton-Cholesky's objective and a
+long fit's of ours (``tol=1e-9``), since Newton's Hessian is near-singular
+there. ``--unscaled`` fits the lognormal shapes on columns exponentiated
+without being standardized first: values up to 1e56, where the optimum is
+ill-posed in floating point and Newton-Cholesky finds its Hessian singular.
 """
 
 import argparse
@@ -59,22 +65,35 @@ WIDE = ((2000, 200, 2, 1e-2), (2000, 200, 2, 1e-3), (3000, 170, 2, 1e-3), (1000,
         (1000, 60, 3, 1e-2), (1500, 100, 3, 1e-4), (2000, 60, 4, 1e-4), (1000, 40, 5, 1e-4))
 
 
-def wide_problems(seeds):
-    """``(name, X, y, alpha)`` of the --wide fits."""
-    from raw_features import cover_like
-
+def lognormal_problems(seeds, standardized=True):
+    """``(name, X, y, alpha)`` of the lognormal --wide fits: every other
+    column ``exp(1.5 z)`` of a ``make_classification`` column, standardized
+    first (lognormal, as incomes are) or not (``--unscaled``: values up to
+    1e56, an optimum ill-posed in floating point)."""
     for n, p, n_classes, alpha in WIDE:
         for seed in range(seeds):
             Z, y = make_classification(n_samples=n, n_features=p, n_informative=p // 4,
                                        n_redundant=p // 6, n_classes=n_classes,
                                        n_clusters_per_class=1, flip_y=0.05, random_state=seed)
-            X = (Z - Z.mean(axis=0)) / Z.std(axis=0)
+            X = (Z - Z.mean(axis=0)) / Z.std(axis=0) if standardized else Z
             X[:, ::2] = np.exp(1.5 * X[:, ::2])
-            yield f"lognormal {n}x{p}x{n_classes} #{seed}", X, y, alpha
+            name = "lognormal" if standardized else "unscaled exp"
+            yield f"{name} {n}x{p}x{n_classes} #{seed}", X, y, alpha
+
+
+def wide_problems(seeds):
+    """``(name, X, y, alpha)`` of the --wide fits."""
+    from raw_features import cover_like, gisette_like, madelon_like
+
+    yield from lognormal_problems(seeds)
     for seed in range(4):
         yield f"cover-like #{seed}", *cover_like(seed=seed), 1e-4
     yield "cover-like 20000", *cover_like(20000), 1e-4
     yield "cover-like alpha=1e-3", *cover_like(), 1e-3
+    for seed in range(min(seeds, 2)):
+        for alpha in (1e-4, 1e-2):
+            yield f"gisette-like #{seed}", *gisette_like(seed=seed), alpha
+            yield f"madelon-like #{seed}", *madelon_like(seed=seed), alpha
 
 
 def measure_wide(name, X, y, alpha):
@@ -131,14 +150,18 @@ def main(argv=None):
     parser.add_argument("--out", help="CSV of the fits")
     parser.add_argument("--wide", action="store_true",
                         help="the fits past the coefficients whitened from the start")
+    parser.add_argument("--unscaled", action="store_true",
+                        help="the --wide lognormal fits on columns not standardized first")
     args = parser.parse_args(argv)
-    if args.wide:
-        rows = [measure_wide(*fit) for fit in islice(wide_problems(args.seeds), args.limit)]
+    if args.wide or args.unscaled:
+        fits = lognormal_problems(args.seeds, False) if args.unscaled else wide_problems(
+            args.seeds)
+        rows = [measure_wide(*fit) for fit in islice(fits, args.limit)]
     else:
         rows = [measure(shape, seed) for seed in range(args.seeds)
                 for shape in SHAPES[:args.limit]]
     for r in rows:
-        where = (f"alpha={r['alpha']:.0e}" if args.wide else
+        where = (f"alpha={r['alpha']:.0e}" if args.wide or args.unscaled else
                  f"sep={r['separation']:.1f} alpha={r['alpha']:.0e} "
                  f"scales=1e+-{r['decades']} seed={r['seed']}")
         print(f"{r['shape']:24s} {where}: {r['iterations']:4d} iterations, "

@@ -122,6 +122,33 @@ def text_like(n, d, density=0.005, seed=0):
     return X, y
 
 
+def gisette_like(n=3000, p=1500, seed=0):
+    """Shaped like the Gisette digits: raw values from 0 to 999 on columns 2%
+    to 40% nonzero, and labels from a sparse linear model through a steep
+    logistic function, so the classes are nearly separable (the objective's
+    optimum near 1e-6 of its start at ``alpha=1e-4``)."""
+    rng = np.random.default_rng([seed, n, p])
+    density = rng.uniform(0.02, 0.4, p)
+    X = np.where(rng.random((n, p)) < density, np.round(rng.uniform(0, 999, (n, p))), 0.0)
+    z = X @ (rng.standard_normal(p) * (rng.random(p) < 0.1) / 300)
+    y = (rng.random(n) < 1 / (1 + np.exp(-3 * (z - np.median(z))))).astype(np.int64)
+    return X, y
+
+
+def madelon_like(n=2000, seed=0):
+    """Shaped like the Madelon data: 500 integer columns around 480 (five
+    informative, fifteen rounded combinations of those, 480 probes of noise)
+    and labels that are the sign of a product of three informative columns,
+    which no linear model separates."""
+    rng = np.random.default_rng([seed, n])
+    base = rng.standard_normal((n, 5))
+    y = (np.prod(np.sign(base[:, :3]), axis=1) > 0).astype(np.int64)
+    base[:, 0] += 0.8 * (2 * y - 1)
+    columns = np.column_stack([base, base @ rng.standard_normal((5, 15)),
+                               rng.standard_normal((n, 480))])
+    return np.round(480 + 30 * columns * rng.uniform(0.5, 2, 500)), y
+
+
 def problems():
     """``(name, X, y, Estimator, params)``."""
     rows = [(name, *loader(return_X_y=True), GDLogisticRegressor, {"alpha": ALPHA})

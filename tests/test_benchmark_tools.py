@@ -45,6 +45,8 @@ def test_generated_fits_table(tmp_path):
     wide = load("generated_fits").main(["--wide", "--seeds", "1", "--limit", "1"])
     assert [r["shape"] for r in wide] == ["lognormal 2000x200x2 #0"]
     assert wide[0]["gap"] < 1e-4 and not wide[0]["warned"]
+    name, X, _, _ = next(load("generated_fits").lognormal_problems(1, standardized=False))
+    assert name == "unscaled exp 2000x200x2 #0" and X[:, ::2].max() > 1e10
 
 
 def test_cold_start_reports_both_fits():

@@ -160,6 +160,9 @@ class StandardizedObjective(LinearModelObjective):
 
     measure = "max |relative scaled gradient|"
     relative_test = True
+    # Its scales are measured column by column: a direction across columns
+    # keeps whatever curvature it has (LeastCurvature, in the descent).
+    whole_metric = False
     # Asked again at a point that passes the stopping test (the descent's
     # loop): a new measure of the scales costs two passes, and skewed
     # columns move them between the fixed asks (3000 x 170 binary fits with
@@ -293,7 +296,7 @@ class StandardizedObjective(LinearModelObjective):
         out[:p] = self.penalty.prox(theta[:p], eta, weights=self._inverse)
         return out
 
-    def stationarity(self, theta, grad, value):
+    def stationarity(self, theta, grad, value, flatness=1.0):
         r"""The least subgradient in these coordinates, relative to the objective:
         :math:`g' / \sqrt{\bar d \max(J, \epsilon J_0)}`, :math:`\bar d` the
         mean curvature last measured (at the start, then by :meth:`rescaled`)
@@ -306,15 +309,30 @@ class StandardizedObjective(LinearModelObjective):
         measure asks the largest such drop to be at most a fraction
         :math:`\mathrm{tol}^2 / 2` of the objective, whatever the units of
         ``X`` and ``y``.
+
+        ``flatness`` :math:`r \ge 1` reads the drops at :math:`\bar d / r`, a
+        curvature the descent has met
+        (:class:`~sklearn_gd._optim.stopping.LeastCurvature`): the measure
+        times :math:`\sqrt{r}`, but never a largest drop above :math:`J`
+        itself, since the objective is never negative (an unpenalized fit of
+        separable classes, whose infimum is 0, stops once :math:`J` is
+        :math:`\mathrm{tol}^2 / 2` of the measure's scale).
         """
         out, p = grad, self.X.shape[1]
         if self.nonsmooth:
             out = grad.copy()
             out[:p] = self.penalty.min_norm_subgradient(theta[:p], grad[:p],
                                                         weights=self._inverse)
-        size = self.curvature * max(abs(value), self._floor)
+        scale = max(abs(value), self._floor)
+        size = self.curvature * scale
         # A Python float: a float32 gradient stays float32.
-        return out * size**-0.5 if size > 0 else out
+        out = out * size**-0.5 if size > 0 else out
+        if flatness > 1:
+            top = float(np.abs(out).max()) if out.size else 0.0
+            # The flatness at which the largest drop read would be J.
+            most = 2 * abs(value) / (scale * top**2) if scale > 0 and top > 0 else flatness
+            out = out * min(flatness, most) ** 0.5
+        return out
 
     def lipschitz(self, rtol=1e-4):
         r""":math:`c\, \lambda_{\max}([X_c, 1]^\top \mathrm{diag}(w) [X_c, 1])

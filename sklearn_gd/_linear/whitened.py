@@ -315,6 +315,9 @@ class WhitenedObjective(StandardizedObjective):
     # coefficients), and the long steps already ask for one as the metric
     # drifts: none more where the test passes (2310 x 18 x 7: 7 ms to 13).
     remeasure_at_stop = False
+    # Measured along every direction: the flat ones the descent met before
+    # are in these coordinates (LeastCurvature, in the descent).
+    whole_metric = True
 
     @property
     def rescale_beyond(self):

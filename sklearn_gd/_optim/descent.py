@@ -13,7 +13,12 @@ One iteration::
 ``s_k`` is the gradient for a smooth problem and the subgradient of least
 size otherwise. The test comes first so that the last iterate is tested too; a
 test on the drop of the objective would stop long before the optimum on an
-ill-conditioned problem.
+ill-conditioned problem. Where the step sizes search and the problem's test
+is relative (it reads the gradient against a curvature), ``s_k`` is read at
+the least curvature the steps have met since the coordinates were last
+measured along every direction
+(:class:`~sklearn_gd._optim.stopping.LeastCurvature`): a long step says a
+direction is flatter than the test assumes.
 
 A problem that can change its own coordinates (``rescaled(x, g, nit)``, the
 estimators' standardized objective) is asked to at iteration
@@ -48,7 +53,7 @@ from .problem import measure_name, original
 from .record import Record, callback_stops
 from .result import Stop, finish
 from .step_sizes import LineSearchFailed
-from .stopping import BlowUpWatch, finite, grad_size
+from .stopping import BlowUpWatch, LeastCurvature, finite, grad_size
 
 # The iteration of the first change of coordinates; the next ones at its
 # doublings, so that a descent of k iterations is asked about log2(k) times.
@@ -83,9 +88,10 @@ def descend(problem, x0, *, rule, step, options, state=None):
             fy, gy = problem.value_and_grad(y)
         blown_up = BlowUpWatch(f, g)
         stop = Stop(None if finite(f, g) else "diverged", 0, step_state["eta"])
-        rescales = _Rescales(problem, rule, step, options)
+        least = LeastCurvature(step.searches)
+        rescales = _Rescales(problem, rule, step, options, least)
         while stop.status is None:
-            if grad_size(problem.stationarity(x, g, f)) <= options.tol:
+            if grad_size(least.stationarity(problem, x, g, f)) <= options.tol:
                 if rescales.confirms(problem, stop.nit):
                     changed, problem, x, f, g, rule_state, step_state = rescales.ask(
                         problem, x, f, g, rule, step, (rule_state, step_state), stop.nit)
@@ -108,18 +114,20 @@ def descend(problem, x0, *, rule, step, options, state=None):
                     stop.message = f"Stopped after {stop.nit} iterations: {exc}."
                     break
                 stop.nit += 1
+                least.stepped(problem, stop.eta)
                 record.add(original(problem, x) if record.keeps_path else x, f)
-                stop.status = _after_step(options, blown_up, problem, x, f, g, stop)
+                stop.status = _after_step(options, blown_up, problem, x, f, g, stop, least)
                 y, fy, gy = x, f, g
                 if stop.status is None and rule.extrapolates:
                     y, rule_state = rule.extrapolate(x, rule_state)
                     fy, gy = problem.value_and_grad(y)
     x, f, g = _best_if_early_stopped(problem, options.early_stopping, x, f, g)
+    measure = least.stationarity(problem, x, g, f)
     if stop.status == "max_time":
         stop.message = options.time_limit.message(
-            stop.nit, "iterations", problem.stationarity(x, g, f), options.tol,
-            measure_name(problem))
-    return finish(problem, options, record, stop, (x, f, g), (rule_state, step_state))
+            stop.nit, "iterations", measure, options.tol, measure_name(problem))
+    return finish(problem, options, record, stop, (x, f, g), (rule_state, step_state),
+                  measure)
 
 
 def _rescale(problem, x, f, g, rule, step, state, nit):
@@ -142,7 +150,8 @@ def _rescale(problem, x, f, g, rule, step, state, nit):
 class _Rescales:
     """When the descent asks the problem for new coordinates (module docstring)."""
 
-    def __init__(self, problem, rule, step, options):
+    def __init__(self, problem, rule, step, options, least):
+        self.least = least  # the stopping test's LeastCurvature, told of new coordinates
         self.at = None  # the next iteration of the fixed schedule; None: never ask
         if (getattr(problem, "rescaled", None) is not None and step.searches
                 and not rule.extrapolates and options.early_stopping is None):
@@ -183,20 +192,23 @@ class _Rescales:
         ``gap`` iterations on, and twice as many after an ask that changed
         nothing (whose measure still costs its passes); never sooner than
         ``problem``'s ``rescale_spacing``, where it names one."""
+        if changed:
+            self.least.measured(problem)
         self.gap = self.gap if changed else 2 * self.gap
         self.earliest = nit + max(self.gap, getattr(problem, "rescale_spacing", 0))
         self.asked = nit
 
 
-def _after_step(options, blown_up, problem, x, f, g, stop):
-    """The status after a full-batch step: None to go on."""
+def _after_step(options, blown_up, problem, x, f, g, stop, least):
+    """The status after a full-batch step: None to go on (``least``, the
+    :class:`~sklearn_gd._optim.stopping.LeastCurvature` the test reads at)."""
     if blown_up(f, g):
         return "diverged"
     if options.early_stopping is not None and options.early_stopping.stalled(x):
         return "early_stopping"
     if options.callback is not None and callback_stops(
             options.callback, original(problem, x), f, g, stop.nit, stop.eta,
-            (measure_name(problem), grad_size(problem.stationarity(x, g, f)))):
+            (measure_name(problem), grad_size(least.stationarity(problem, x, g, f)))):
         return "callback"
     if options.time_limit.passed():
         return "max_time"

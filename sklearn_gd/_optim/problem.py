@@ -9,7 +9,10 @@ The loops ask a problem for
 - ``nonsmooth_value(x)``: the value of that part (for the line search);
 - ``stationarity(x, g, f)``: what the stopping test measures, zero exactly at an
   optimum (the gradient itself for a smooth problem), from the point, its
-  gradient and the objective there;
+  gradient and the objective there; a problem whose test is relative
+  (``relative_test``: it reads the gradient against its ``curvature``) also
+  takes ``flatness``, how many times flatter a curvature the descent has met
+  (:class:`~sklearn_gd._optim.stopping.LeastCurvature`);
 - ``nonsmooth``: whether there is a non-smooth part.
 
 Points leave the loops in the coordinates of ``to_original(x)`` where a

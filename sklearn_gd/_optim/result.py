@@ -80,12 +80,13 @@ class Stop:
         self.status, self.nit, self.eta, self.message = status, nit, eta, message
 
 
-def finish(problem, options, record, stop, point, state):
+def finish(problem, options, record, stop, point, state, measure=None):
     """The :class:`DescentResult` of a loop, with the warning it deserves.
 
     ``point`` is the final ``(x, f, g)``; ``state`` the rule's and the step
-    size's, and the averaging's if it has a third part. Without a message of
-    the loop's own, the full-batch words of
+    size's, and the averaging's if it has a third part; ``measure`` what the
+    stopping test measured there (``problem.stationarity`` by default).
+    Without a message of the loop's own, the full-batch words of
     :func:`~sklearn_gd._optim.stopping.reason_message` say why it stopped.
     The warning (``result.warning``, None for none) is for the caller to
     raise, where the user's call is; its text is the same for every descent
@@ -95,9 +96,10 @@ def finish(problem, options, record, stop, point, state):
     x, f, g = point
     message = stop.message
     if message is None:
-        message = reason_message(stop.status, stop.nit, record.f0, f,
-                                 problem.stationarity(x, g, f), options.tol, stop.eta,
-                                 measure_name(problem))
+        if measure is None:
+            measure = problem.stationarity(x, g, f)
+        message = reason_message(stop.status, stop.nit, record.f0, f, measure, options.tol,
+                                 stop.eta, measure_name(problem))
     warn = options.warn and stop.status in ("max_iter", "max_time", "line_search_failed")
     early = options.early_stopping
     return DescentResult(

@@ -138,6 +138,57 @@ class BlowUpWatch:
         return f - self.f0 > rise_limit
 
 
+class LeastCurvature:
+    r"""The least curvature a descent has met since its coordinates were
+    last measured along every direction, for a stopping test that reads the
+    gradient against a curvature.
+
+    A problem whose test is relative (``relative_test``) reads its gradient
+    against its ``curvature`` :math:`\bar d`, the mean one: where the
+    curvature along every direction is about :math:`\bar d`, a gradient
+    :math:`g` says the optimum is :math:`g^2 / (2 \bar d)` away. A step
+    that a line search or Barzilai-Borwein's rule chose says more: BB's step
+    :math:`\eta` is the inverse of the curvature the last step met, and a
+    search that accepted :math:`\eta` found no more along it. So a step
+    :math:`r = \eta \bar d > 1` times Newton's says that some direction is
+    :math:`r` times flatter than the test assumes, and a gradient along it
+    :math:`r` times further from its optimum than the test reads. The test
+    is then taken at the least such curvature (the problem's
+    ``stationarity(x, g, f, flatness=r)``), until the problem measures its
+    curvature along every direction (a ``whole_metric`` one, whitened
+    coordinates), which takes the flat directions into its coordinates.
+    Coordinates standardized again keep :math:`r`: their scales, measured
+    column by column, see no direction across columns. Without it, a
+    3000 x 1500 binary fit of raw values from 0 to 999, mostly zeros and
+    nearly separable, passed the test 7.2e-4 above its optimum after 156
+    iterations, 37 steps after one 890 times Newton's; with it, 230
+    iterations to 5e-7.
+
+    Only where the step sizes search (``active``): a constant step says
+    nothing of the curvature.
+    """
+
+    def __init__(self, active):
+        self.active, self.ratio = active, 1.0
+
+    def stepped(self, problem, eta):
+        """After a step of length ``eta`` in ``problem``'s coordinates."""
+        if self.active and getattr(problem, "relative_test", False):
+            self.ratio = max(self.ratio, eta * problem.curvature)
+
+    def measured(self, problem):
+        """After a change of coordinates to ``problem``."""
+        if getattr(problem, "whole_metric", False):
+            self.ratio = 1.0
+
+    def stationarity(self, problem, x, g, f):
+        """``problem.stationarity(x, g, f)``, read at the least curvature met
+        (the problem's own ``flatness`` argument)."""
+        if self.ratio == 1.0:
+            return problem.stationarity(x, g, f)
+        return problem.stationarity(x, g, f, flatness=self.ratio)
+
+
 class TimeLimit:
     """The wall-clock budget of a fit: ``max_time`` seconds (None: no limit)
     from the moment it is created.
