@@ -2,6 +2,7 @@
 so that they cannot rot."""
 
 import numpy as np
+import pytest
 from benchmark_scripts import load
 
 
@@ -47,6 +48,15 @@ def test_generated_fits_table(tmp_path):
     assert wide[0]["gap"] < 1e-4 and not wide[0]["warned"]
     name, X, _, _ = next(load("generated_fits").lognormal_problems(1, standardized=False))
     assert name == "unscaled exp 2000x200x2 #0" and X[:, ::2].max() > 1e10
+
+
+def test_csr_floor_times_every_piece():
+    pytest.importorskip("numba")
+    results = load("csr_floor").main(["--text", "2000x300", "--cached-rows", "200",
+                                      "--repeats", "1"])
+    assert set(results) == {"streamed", "in the cache"}
+    assert all(len(pieces) == 5 and min(t[0] for t in pieces.values()) > 0
+               for pieces in results.values())
 
 
 def test_cold_start_reports_both_fits():
