@@ -54,6 +54,12 @@ def matvec(a, v):
     return np.concatenate([a[start:start + rows] @ v for start in range(0, len(a), rows)])
 
 
+def max_abs(a):
+    """The largest absolute entry of ``a``, as a float (0 for an empty one):
+    the size the stopping tests measure."""
+    return float(np.abs(a).max()) if a.size else 0.0
+
+
 def norm(a):
     """The Euclidean norm of ``a`` (all entries), summed in a fixed order."""
     return math.sqrt(dot(a, a))

@@ -54,7 +54,7 @@ import numpy as np
 
 from .._backends.arrays import column_moments, predictions
 from .._backends.namespace import host_dtype, to_host
-from .._reductions import rounded
+from .._reductions import max_abs, rounded
 from .lipschitz import gram_matvec, power_iteration
 from .losses import diagonal_curvatures
 from .objective import LinearModelObjective
@@ -327,11 +327,10 @@ class StandardizedObjective(LinearModelObjective):
         size = self.curvature * scale
         # A Python float: a float32 gradient stays float32.
         out = out * size**-0.5 if size > 0 else out
-        if flatness > 1:
-            top = float(np.abs(out).max()) if out.size else 0.0
-            # The flatness at which the largest drop read would be J.
-            most = 2 * abs(value) / (scale * top**2) if scale > 0 and top > 0 else flatness
-            out = out * min(flatness, most) ** 0.5
+        top = max_abs(out) if flatness > 1 else 0.0
+        if top > 0 and scale > 0:
+            # Read at d-bar / flatness, but no largest drop above J itself.
+            out = out * min(flatness, 2 * abs(value) / (scale * top**2)) ** 0.5
         return out
 
     def lipschitz(self, rtol=1e-4):
