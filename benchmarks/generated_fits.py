@@ -22,8 +22,9 @@ coefficients, at three seeds; and the forest-cover shape of
 ``raw_features.py`` at four seeds, on 20000 rows and at ``alpha=1e-3``;
 and, at two seeds and ``alpha`` 1e-4 and 1e-2, its Gisette-like (3000 x 1500
 raw values, nearly separable) and Madelon-like (2000 x 500 integers around
-480, near-collinear) problems, which stay standardized while whitening would
-not pay. Their reference is the lower of Newton-Cholesky's objective and a
+480, near-collinear, whitened once a measure pays, from iteration 125)
+problems; the Gisette-like ones, past the coefficients ever whitened, stay
+standardized. Their reference is the lower of Newton-Cholesky's objective and a
 long fit's of ours (``tol=1e-9``), since Newton's Hessian is near-singular
 there. ``--unscaled`` fits the lognormal shapes on columns exponentiated
 without being standardized first: values up to 1e56, where the optimum is

@@ -23,6 +23,10 @@ BLAS_ONE_THREAD = 4096
 # The most multiply-adds of a matrix product that runs on one thread whatever
 # the pool (OpenBLAS splits a product only past 4 * 65536 multiply-adds).
 BLAS_ONE_PRODUCT = 1 << 16
+# transposed_product's outputs: taken whole up to this many entries (products
+# of two rows or more), else in tiles of _TILE x _TILE, 64 rows a product.
+_WHOLE_OUTPUT = 1 << 15
+_TILE = 32
 
 
 def dot(a, b):
@@ -35,7 +39,23 @@ def dot(a, b):
 def transposed_product(a, b):
     """``a.T @ b`` for two matrices of the same rows, summed in a fixed order:
     BLAS products of blocks of rows, each within :data:`BLAS_ONE_PRODUCT`
-    multiply-adds, added in turn."""
+    multiply-adds, added in turn. Where the output is wider than
+    :data:`_WHOLE_OUTPUT` entries, each :data:`_TILE`-square tile of it on
+    its own, so that its products keep :data:`_TILE_ROWS` rows: a product
+    of one row (a Gram matrix of 500 columns) writes its whole output for
+    one row's multiply-adds, and took 17 times as long (0.8 s against
+    48 ms for 2000 rows)."""
+    if a.shape[1] * b.shape[1] <= _WHOLE_OUTPUT:
+        return _row_blocks(a, b)
+    out = np.empty((a.shape[1], b.shape[1]), dtype=np.result_type(a, b))
+    for i in range(0, a.shape[1], _TILE):
+        for j in range(0, b.shape[1], _TILE):
+            out[i:i + _TILE, j:j + _TILE] = _row_blocks(a[:, i:i + _TILE], b[:, j:j + _TILE])
+    return out
+
+
+def _row_blocks(a, b):
+    """``a.T @ b``, BLAS products of blocks of rows added in turn."""
     rows = max(1, BLAS_ONE_PRODUCT // max(a.shape[1] * b.shape[1], 1))
     out = a[:rows].T @ b[:rows]
     for start in range(rows, len(a), rows):

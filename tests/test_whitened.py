@@ -236,7 +236,8 @@ def test_only_few_coefficients_and_smooth_penalties_are_whitened():
     assert not whitens(_objective(GDLogisticRegressor, X, y, penalty="l1"))
     assert not whitens(_objective(GDLogisticRegressor, X, y, penalty="elasticnet"))
     assert whitens(_objective(GDLogisticRegressor, np.hstack([X, X]), y))  # 27 x 3 = 81
-    assert not whitens(_objective(GDLogisticRegressor, np.hstack([X] * 13), y))  # 513
+    assert whitens(_objective(GDLogisticRegressor, np.hstack([X] * 13), y))  # 170 x 3 = 510
+    assert not whitens(_objective(GDLogisticRegressor, np.hstack([X] * 13 + [X[:, :1]]), y))
     # Past 160 coefficients (66 x 3 = 198), whitened once the descent has run
     # as many iterations as a measure costs passes.
     wide = _objective(GDLogisticRegressor, np.hstack([X] * 5), y)
@@ -245,13 +246,16 @@ def test_only_few_coefficients_and_smooth_penalties_are_whitened():
     assert precondition(wide).whiten_after == measure_passes(wide) == 33.5
     # 18 columns and 7 classes (the Gram matrices of 28 pairs of classes): a
     # measure costs 20 passes, whatever the rows, and within the budget it is
-    # taken at the start; of 25 classes, 65 passes, never.
+    # taken at the start; of 25 classes (475 coefficients), 65 passes, once
+    # the descent has run 65 iterations; of 27 (513), never.
     rng = np.random.default_rng(0)
     X, y = rng.standard_normal((2310, 18)), np.arange(2310) % 7
     assert whitens_at_start(_objective(GDLogisticRegressor, X, y))
     more = _objective(GDLogisticRegressor, np.vstack([X] * 4), np.tile(y, 4))
     assert whitens(more) and not whitens_at_start(more)
-    assert not whitens(_objective(GDLogisticRegressor, X, np.arange(2310) % 25))
+    many = _objective(GDLogisticRegressor, X, np.arange(2310) % 25)
+    assert whitens(many) and measure_passes(many) == 65
+    assert not whitens(_objective(GDLogisticRegressor, X, np.arange(2310) % 27))
     # Past 64 coefficients, only where the columns are strongly correlated:
     # not for independent ones (the discs' radius about 1), but for mixed ones.
     assert type(precondition(_objective(GDLogisticRegressor, X, y))) is StandardizedObjective
@@ -317,6 +321,23 @@ def test_the_hessian_has_the_same_bits_on_any_number_of_blas_threads():
             maps.append(precondition(plain, theta)._map)
     assert_array_equal(hessians[0], hessians[1])
     assert_array_equal(maps[0], maps[1])
+
+
+def test_wide_gram_matrices_are_tiled_with_the_same_bits_on_any_number_of_threads():
+    """300 columns: each BLAS product of a Gram matrix takes a tile of it,
+    not one row (which took 17 times as long); BLAS's whole product to
+    rounding, and the same bits on 1 and 2 BLAS threads."""
+    rng = np.random.default_rng(0)
+    X, u = rng.standard_normal((600, 300)) + 3.0, rng.random((600, 1))
+    mean, scale = X.mean(axis=0), X.std(axis=0)
+    grams = []
+    for threads in (1, 2):
+        with threadpool_limits(threads):
+            grams.append(arrays.weighted_grams(X, u, mean, scale, True))
+    assert_array_equal(grams[0], grams[1])
+    Xt = np.column_stack([(X - mean) / scale, np.ones(600)])
+    whole = (u * Xt).T @ Xt
+    assert_allclose(grams[0][0], whole, rtol=0, atol=1e-12 * np.abs(whole).max())
 
 
 @pytest.mark.parametrize("n", [10, 64, 65, 133, 160])

@@ -46,9 +46,9 @@ Newton's. For the log loss the curvatures drift as the classes separate, and
 pairs of outputs (:math:`K (K + 1) / 2` for the softmax, :math:`K` else) and
 :math:`N = (p + 1) K` coefficients, and the coordinates :math:`N^2` at each
 evaluation: whitened are problems of at most :data:`MAX_COEFFICIENTS`
-coefficients whose :math:`C` costs at most :data:`MEASURE_PASSES` passes
+coefficients, whose :math:`C` then costs at most :math:`(N + 1) / 4` passes
 (:math:`2 n N` multiply-adds each; counted as :math:`n N^2` up to 64
-coefficients): from the start where it takes at most :data:`HESSIAN_BUDGET`
+coefficients), 128 at most: from the start where it takes at most :data:`HESSIAN_BUDGET`
 multiply-adds on at most :data:`START_COEFFICIENTS` coefficients, else once
 the descent has run as many iterations as a measure costs passes
 (:class:`DeferredWhitening`). The others are standardized only. Past 64
@@ -90,11 +90,13 @@ from .standardized import (
 # one-hot groups beside skewed distances, 7 classes: 385 coefficients),
 # standardized only, stopped 2.6e-3 above its optimum after 547 iterations,
 # saying it had converged; whitened from iteration 80, it converges in 209
-# to 7e-7.
+# to 7e-7. A measure then costs at most (N + 1) / 4 passes (the forest-cover
+# problem's 56, the Gram matrices of 28 pairs of classes of 55 columns), and
+# a fit pays for it only after as many iterations: 2000 rows of 500 integer
+# columns around 480, fifteen of them combinations of five others (shaped like
+# the Madelon data, 125 passes a measure), ran to max_iter standardized and
+# warned; whitened from iteration 125, it converges in 163 to 166.
 MAX_COEFFICIENTS = 512
-# A measure's cost at most, in passes over X: the forest-cover problem's is
-# 56 (the Gram matrices of 28 pairs of classes of 55 columns).
-MEASURE_PASSES = 64
 # Whitened from the start: at most this many coefficients, and a measure of
 # at most this many multiply-adds (about 10 ms). Where a measure costs more
 # than the whole standardized fit, whitening can only slow it (5000 x 200,
@@ -149,12 +151,10 @@ def precondition(objective, theta=None, floor=None, whiten=True):
 
 def whitens(objective):
     """Whether :func:`precondition` whitens ``objective``, at the start or
-    later (:func:`whitens_at_start`): a smooth penalty, 2 to
-    :data:`MAX_COEFFICIENTS` coefficients, and a measure of :math:`C` that
-    costs at most :data:`MEASURE_PASSES` passes (:func:`measure_passes`)."""
+    later (:func:`whitens_at_start`): a smooth penalty and 2 to
+    :data:`MAX_COEFFICIENTS` coefficients."""
     q, K = objective.params_shape
-    return (not objective.nonsmooth and 2 <= q * K <= MAX_COEFFICIENTS
-            and measure_passes(objective) <= MEASURE_PASSES)
+    return not objective.nonsmooth and 2 <= q * K <= MAX_COEFFICIENTS
 
 
 def whitens_at_start(objective):
