@@ -149,6 +149,38 @@ def madelon_like(n=2000, seed=0):
     return np.round(480 + 30 * columns * rng.uniform(0.5, 2, 500)), y
 
 
+def letter_like(n=20000, seed=0):
+    """Shaped like the letter recognition data: 16 integer columns from 0 to
+    15 and 26 classes, each about its own centre."""
+    rng = np.random.default_rng([seed, n])
+    y = rng.integers(0, 26, n)
+    centres = rng.uniform(2, 13, (26, 16))
+    return np.clip(np.round(centres[y] + 2 * rng.standard_normal((n, 16))), 0, 15), y
+
+
+def arcene_like(n=100, p=10000, seed=0):
+    """Shaped like the Arcene spectra: far more columns than rows, raw values
+    from 0 to 999, half of them zero; labels from 50 columns and noise."""
+    rng = np.random.default_rng([seed, n, p])
+    X = np.where(rng.random((n, p)) < 0.5, np.round(rng.uniform(0, 1000, (n, p))), 0.0)
+    y = (X[:, :50] @ rng.standard_normal(50) + 200 * rng.standard_normal(n) > 0)
+    return X, y.astype(np.int64)
+
+
+def mnist_like(n=3000, seed=0):
+    """Shaped like handwritten digits of 28 x 28 pixels from 0 to 255: ten
+    classes about their own prototypes, a blank border (columns without
+    spread), a fifth of the pixels dropped."""
+    rng = np.random.default_rng([seed, n])
+    y = rng.integers(0, 10, n)
+    prototypes = rng.random((10, 28, 28)) ** 3
+    prototypes[:, :2], prototypes[:, -2:] = 0, 0
+    prototypes[:, :, :3], prototypes[:, :, -3:] = 0, 0
+    X = prototypes[y] + 0.3 * rng.random((n, 28, 28)) * (prototypes[y] > 0.05)
+    X *= rng.random((n, 28, 28)) < 0.8
+    return np.clip(np.round(255 * X), 0, 255).reshape(n, -1), y
+
+
 def problems():
     """``(name, X, y, Estimator, params)``."""
     rows = [(name, *loader(return_X_y=True), GDLogisticRegressor, {"alpha": ALPHA})

@@ -50,6 +50,17 @@ def test_generated_fits_table(tmp_path):
     assert name == "unscaled exp 2000x200x2 #0" and X[:, ::2].max() > 1e10
 
 
+def test_generated_fits_of_real_sets_shapes_stand_beside_their_standardized_copies():
+    raw = load("raw_features")
+    row = load("generated_fits").measure_shaped("letter-like", *raw.letter_like(600), 1e-2)
+    assert row["gap"] < 1e-4 and not row["warned"]
+    assert row["standardized"] > 0 and row["standardized, raw penalty"] > 0
+    X, y = raw.arcene_like(20, 300)
+    assert X.shape == (20, 300) and X.max() <= 1000 and set(y) == {0, 1}
+    X, y = raw.mnist_like(50)
+    assert X.shape == (50, 784) and X.max() <= 255 and (X.std(axis=0) == 0).any()
+
+
 def test_csr_floor_times_every_piece():
     pytest.importorskip("numba")
     results = load("csr_floor").main(["--text", "2000x300", "--cached-rows", "200",
