@@ -41,10 +41,9 @@ def transposed_product(a, b):
     BLAS products of blocks of rows, each within :data:`BLAS_ONE_PRODUCT`
     multiply-adds, added in turn. Where the output is wider than
     :data:`_WHOLE_OUTPUT` entries, each :data:`_TILE`-square tile of it on
-    its own, so that its products keep :data:`_TILE_ROWS` rows: a product
-    of one row (a Gram matrix of 500 columns) writes its whole output for
-    one row's multiply-adds, and took 17 times as long (0.8 s against
-    48 ms for 2000 rows)."""
+    its own, so that its products keep 64 rows: a product of one row
+    writes its whole output for one row's multiply-adds (the Gram matrix
+    of 2000 rows of 501 columns: 0.81 s in such products, 43 ms in tiles)."""
     if a.shape[1] * b.shape[1] <= _WHOLE_OUTPUT:
         return _row_blocks(a, b)
     out = np.empty((a.shape[1], b.shape[1]), dtype=np.result_type(a, b))
