@@ -324,9 +324,10 @@ def test_the_hessian_has_the_same_bits_on_any_number_of_blas_threads():
 
 
 def test_wide_gram_matrices_are_tiled_with_the_same_bits_on_any_number_of_threads():
-    """300 columns: each BLAS product of a Gram matrix takes a tile of it,
-    not one row (which took 17 times as long); BLAS's whole product to
-    rounding, and the same bits on 1 and 2 BLAS threads."""
+    """300 columns: each BLAS product of a Gram matrix takes a tile of it
+    and 64 rows, not the whole of it and one row (19 times as long on 2000
+    rows of 501 columns); BLAS's whole product to rounding, and the same
+    bits on 1 and 2 BLAS threads."""
     rng = np.random.default_rng(0)
     X, u = rng.standard_normal((600, 300)) + 3.0, rng.random((600, 1))
     mean, scale = X.mean(axis=0), X.std(axis=0)

@@ -48,7 +48,7 @@ pairs of outputs (:math:`K (K + 1) / 2` for the softmax, :math:`K` else) and
 evaluation: whitened are problems of at most :data:`MAX_COEFFICIENTS`
 coefficients, whose :math:`C` then costs at most :math:`(N + 1) / 4` passes
 (:math:`2 n N` multiply-adds each; counted as :math:`n N^2` up to 64
-coefficients), 128 at most: from the start where it takes at most :data:`HESSIAN_BUDGET`
+coefficients; about 128 at 512): from the start where it takes at most :data:`HESSIAN_BUDGET`
 multiply-adds on at most :data:`START_COEFFICIENTS` coefficients, else once
 the descent has run as many iterations as a measure costs passes
 (:class:`DeferredWhitening`). The others are standardized only. Past 64
