@@ -28,7 +28,9 @@ r``, its scattered counterpart): numpy's pass (``X @ w``, then ``X.T @
 r``) and the compiled CSR pass (numba) on one thread and on two, medians of
 15 interleaved calls; and the same passes over a text-like matrix of short
 rows (``--short-rows``, by default 2e5 x 1e3 with 5 entries a row, as in
-short messages).
+short messages) and over ``OneHotEncoder``'s output (``--one-hot``, by
+default 2e5 rows of 5 categorical columns: 1267 columns, 5 entries in every
+row).
 
 Run from the repository root::
 
@@ -52,7 +54,7 @@ from sklearn.datasets import (
 )
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from sklearn_gd import GDLinearRegressor, GDLogisticRegressor
 
@@ -120,6 +122,18 @@ def text_like(n, d, density=0.005, seed=0):
     z = X @ (2 * rng.standard_normal(d) * (rng.random(d) < 0.2))
     y = (rng.random(n) < 1 / (1 + np.exp(-(z - np.median(z))))).astype(np.int64)
     return X, y
+
+
+def one_hot(n, k, seed=0):
+    """``OneHotEncoder``'s CSR output for ``k`` categorical columns of 7 to
+    1000 categories (Zipf's law): every row ``k`` entries; labels from the
+    categories' effects through the logistic function."""
+    rng = np.random.default_rng([seed, n, k])
+    sizes = np.resize([7, 50, 200, 10, 1000], k)
+    codes = np.column_stack([rng.zipf(1.5, n) % c for c in sizes])
+    X = OneHotEncoder().fit_transform(codes).tocsr()
+    z = X @ rng.standard_normal(X.shape[1])
+    return X, (rng.random(n) < 1 / (1 + np.exp(-(z - np.median(z))))).astype(np.int64)
 
 
 def gisette_like(n=3000, p=1500, seed=0):
@@ -366,6 +380,9 @@ def main(argv=None):
     parser.add_argument("--short-rows", default="200000x1000",
                         help="n x d of a text-like matrix of 5 entries a row, whose gradient "
                              "passes are timed ('none': skip it)")
+    parser.add_argument("--one-hot", default="200000x5",
+                        help="rows x categorical columns of a one-hot matrix, whose gradient "
+                             "passes are timed ('none': skip it)")
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args(argv)
     print(thread_header())
@@ -387,6 +404,13 @@ def main(argv=None):
         X, y = text_like(n, d, density=5 / d)
         rows.append({"data": f"short rows {n} x {d}", "nnz": X.nnz, "passes": time_passes(X, y)})
         print(f"{rows[-1]['data']} ({X.nnz} entries, {X.nnz / n:.1f} a row)\n"
+              + _format_passes(rows[-1]["passes"]))
+    if args.one_hot != "none":
+        n, k = (int(v) for v in args.one_hot.split("x"))
+        X, y = one_hot(n, k)
+        rows.append({"data": f"one-hot {n} x {X.shape[1]}", "nnz": X.nnz,
+                     "passes": time_passes(X, y)})
+        print(f"{rows[-1]['data']} ({X.nnz} entries, {k} a row)\n"
               + _format_passes(rows[-1]["passes"]))
     return rows
 

@@ -129,13 +129,14 @@ def test_suite_runs_every_script_into_one_folder(tmp_path):
 def test_raw_features_benchmark(tmp_path):
     raw = load("raw_features")
     rows = raw.main(["--only", "wine", "--text", "2000x300", "--short-rows", "3000x100",
-                     "--repeats", "1", "--out", str(tmp_path / "raw.csv")])
-    wine, text, short = rows
+                     "--one-hot", "2000x3", "--repeats", "1", "--out", str(tmp_path / "raw.csv")])
+    wine, text, short, one_hot = rows
     assert wine["ours_gap"] <= 1e-4 and not wine["ours_warned"]
     assert wine["standardized_iter"] > 0
     assert text["ours_to_rtol_iter"] is not None and text["peer_to_rtol_s"] > 0
     assert text["passes"]["X @ w"] > 0 and text["passes"]["numpy pass"] > 0
     assert 4 < short["nnz"] / 3000 < 6 and short["passes"]["numpy pass"] > 0
+    assert one_hot["nnz"] == 3 * 2000 and one_hot["passes"]["numpy pass"] > 0
     assert (tmp_path / "raw.csv").exists()
     X, y = raw.cover_like(300)  # one-hot groups beside skewed columns
     assert X.shape == (300, 54) and len(np.unique(y)) > 2

@@ -133,6 +133,32 @@ def test_csr_pass_adds_a_column_named_twice_in_a_row(loss, longest):
 
 
 @needs_numba
+@pytest.mark.parametrize("loss", LOSSES, ids=lambda loss: type(loss).__name__)
+def test_csr_pass_over_rows_of_one_length_has_the_bits_of_one_loop_over_the_entries(loss):
+    """One-hot rows (three categories a row: every row three entries) take a
+    loop a row of a length known for the block; a stored zero in one row of
+    each block makes the lengths uneven, and the block one loop over its
+    entries, which adds the same products in the same order."""
+    X, Y, weights, W, b = _data(1000, 12, np.float64, loss)
+    rng = np.random.default_rng(3)
+    indices = (rng.integers(0, 4, size=(1000, 3)) + [0, 4, 8]).ravel()
+    X = sp.csr_matrix((rng.random(3000) + 0.5, indices, np.arange(0, 3001, 3)), shape=(1000, 12))
+    expected = _reference(X.toarray(), Y, weights, loss, W, b)
+    equal = _passes.loss_pass(X, Y, weights, loss, W, b)
+    _assert_same(equal, expected, rtol=1e-12)
+    extra = np.arange(0, 1000, 256)  # a row of each block of 256: a stored zero more
+    after = 3 * extra + 3  # after each of those rows' last entry, in its first column
+    indptr = np.r_[0, np.cumsum(np.where(np.isin(np.arange(1000), extra), 4, 3))]
+    uneven = sp.csr_matrix((np.insert(X.data, after, 0.0),
+                            np.insert(X.indices, after, X.indices[3 * extra]), indptr),
+                           shape=X.shape)
+    flat = _passes.loss_pass(uneven, Y, weights, loss, W, b)
+    assert flat[0] == equal[0]
+    np.testing.assert_array_equal(flat[1], equal[1])
+    np.testing.assert_array_equal(flat[2], equal[2])
+
+
+@needs_numba
 def test_csr_chunks_are_equal_and_one_or_a_multiple_of_four():
     """So that two or four threads share them evenly; and the pass over
     several of them has the same bits on 1, 2 and 3 threads, its blocks of

@@ -713,6 +713,45 @@ def _flat_scatter(data, indices, lo, hi, ids, d, grad):  # pragma: no cover (com
         grad[indices[lo + t]] += d[ids[t]] * data[lo + t]
 
 
+@numba.njit(error_model="numpy", nogil=True, inline="always", cache=True)
+def _equal_rows(indptr, first, m, lo, hi):  # pragma: no cover (compiled)
+    """The entries of each of the rows ``first:first + m`` (entries
+    ``lo:hi``) where all have as many, as one-hot rows do; else -1."""
+    length = (hi - lo) // m
+    if hi - lo != m * length:
+        return -1
+    for k in range(1, m):
+        if np.int64(indptr[first + k]) != lo + k * length:
+            return -1
+    return length
+
+
+@numba.njit(error_model="numpy", nogil=True, inline="always", cache=True)
+def _equal_products(data, indices, w, lo, m, length, z):  # pragma: no cover (compiled)
+    """:func:`_flat_products` for ``m`` rows of ``length`` entries each, a
+    loop a row whose count the branch predictor learns (the same sums).
+
+    One-hot rows of 5 entries (2e5 x 1267): a pass on one thread took 2.5
+    ms in one loop over the entries, 2.0 ms here, where scipy's ``X @ w``
+    takes 0.6. The loops count from zero: from ``start`` to ``start +
+    length``, numba's range cost the pass 0.5 ms of it."""
+    for k in range(m):
+        start = lo + k * length
+        total = 0.0  # in float64, as the flat loop's sums in z
+        for t in range(length):
+            total += data[start + t] * w[indices[start + t]]
+        z[k] = total
+
+
+@numba.njit(error_model="numpy", nogil=True, inline="always", cache=True)
+def _equal_scatter(data, indices, lo, m, length, d, grad):  # pragma: no cover (compiled)
+    """:func:`_flat_scatter` for ``m`` rows of ``length`` entries each."""
+    for k in range(m):
+        start, dk = lo + k * length, d[k]
+        for t in range(length):
+            grad[indices[start + t]] += dk * data[start + t]
+
+
 @numba.njit(error_model="numpy", nogil=True, cache=True)
 def _csr_rows(data, indices, indptr, y, sw, w, b, kind, start, stop,
               out):  # pragma: no cover (compiled)
@@ -724,7 +763,10 @@ def _csr_rows(data, indices, indptr, y, sw, w, b, kind, start, stop,
     into the gradient (float64). A block of short rows (fewer than
     :data:`_SHORT_ROWS` entries on average) runs each step as one loop over
     its entries, each entry knowing its row, where row by row a loop's exit
-    each row (a mispredicted branch) cost more than the row's entries.
+    each row (a mispredicted branch) cost more than the row's entries; or,
+    where its rows all have one length (one-hot rows), a loop a row of that
+    length, which the branch predictor learns (the same sums, in the same
+    order).
     """
     p = w.shape[0]
     # Summed in place: out's row is the fold's scratch, in the cache.
@@ -738,7 +780,10 @@ def _csr_rows(data, indices, indptr, y, sw, w, b, kind, start, stop,
         m = min(_BLOCK, stop - first)
         lo, hi = np.int64(indptr[first]), np.int64(indptr[first + m])
         flat = hi - lo < m * _SHORT_ROWS
-        if flat:
+        length = _equal_rows(indptr, first, m, lo, hi) if flat else -1
+        if length >= 0:
+            _equal_products(data, indices, w, lo, m, length, z)
+        elif flat:
             _row_ids(indptr, first, m, lo, hi, ids)
             z[:m] = 0.0
             _flat_products(data, indices, w, lo, hi, ids, z)
@@ -751,7 +796,9 @@ def _csr_rows(data, indices, indptr, y, sw, w, b, kind, start, stop,
         v, gb = _loss_block(kind, z[:m], yb[:m], wb[:m], d[:m], bits)
         value += v
         grad_b += gb
-        if flat:
+        if length >= 0:
+            _equal_scatter(data, indices, lo, m, length, d, grad)
+        elif flat:
             _flat_scatter(data, indices, lo, hi, ids, d, grad)
         else:
             _rows_scatter(data, indices, indptr, first, m, d, grad)
