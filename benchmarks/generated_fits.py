@@ -115,32 +115,33 @@ def shaped_problems():
 
 
 def measure_shaped(name, X, y, alpha):
-    """One --shapes fit against the lower of two references, beside the same
-    default fit on the standardized copy (its own problem: its penalty falls
-    on coefficients in standard deviations) and on the standardized copy
-    with the penalty divided by the columns' mean variance (about the raw
+    """One --shapes fit as :func:`measure_wide` measures it (a longer long
+    fit: these take thousands of iterations), beside the same default fit
+    on the standardized copy (its own problem: its penalty falls on
+    coefficients in standard deviations) and on the standardized copy with
+    the penalty divided by the columns' mean variance (about the raw
     problem's)."""
+    scale = X.std(axis=0)
+    scale[scale == 0] = 1.0
+    Z = (X - X.mean(axis=0)) / scale
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        long = GDLogisticRegressor(alpha=alpha, tol=1e-10, max_iter=20000).fit(X, y)
-        peer = (newton(X, y, alpha) if X.shape[1] * (len(np.unique(y)) - 1) <= 2000 else
-                LogisticRegression(C=1 / (alpha * len(y)), tol=1e-12, max_iter=20000).fit(X, y))
-        scale = X.std(axis=0)
-        scale[scale == 0] = 1.0
-        Z = (X - X.mean(axis=0)) / scale
         copies = [GDLogisticRegressor(alpha=a).fit(Z, y).n_iter_
                   for a in (alpha, alpha / np.mean(scale**2))]
-    return {"shape": name, "alpha": alpha, **default_fit(X, y, alpha, [peer, long]),
+    return {**measure_wide(name, X, y, alpha, long_tol=1e-10, long_iter=20000),
             "standardized": int(copies[0]), "standardized, raw penalty": int(copies[1])}
 
 
-def measure_wide(name, X, y, alpha):
-    """One --wide fit against the lower of two references."""
+def measure_wide(name, X, y, alpha, long_tol=1e-9, long_iter=5000):
+    """One --wide fit against the lower of two references: a long fit of
+    ours, and Newton-Cholesky, or lbfgs past 2000 coefficients (where
+    Newton's Hessian would take seconds and gigabytes)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        long = GDLogisticRegressor(alpha=alpha, tol=1e-9, max_iter=5000).fit(X, y)
-    return {"shape": name, "alpha": alpha,
-            **default_fit(X, y, alpha, [newton(X, y, alpha), long])}
+        long = GDLogisticRegressor(alpha=alpha, tol=long_tol, max_iter=long_iter).fit(X, y)
+        peer = (newton(X, y, alpha) if X.shape[1] * (len(np.unique(y)) - 1) <= 2000 else
+                LogisticRegression(C=1 / (alpha * len(y)), tol=1e-12, max_iter=20000).fit(X, y))
+    return {"shape": name, "alpha": alpha, **default_fit(X, y, alpha, [peer, long])}
 
 
 def newton(X, y, alpha):

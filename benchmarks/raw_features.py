@@ -401,18 +401,19 @@ def main(argv=None):
         print(_format_text(rows[-1]))
     if args.short_rows != "none":
         n, d = (int(v) for v in args.short_rows.split("x"))
-        X, y = text_like(n, d, density=5 / d)
-        rows.append({"data": f"short rows {n} x {d}", "nnz": X.nnz, "passes": time_passes(X, y)})
-        print(f"{rows[-1]['data']} ({X.nnz} entries, {X.nnz / n:.1f} a row)\n"
-              + _format_passes(rows[-1]["passes"]))
+        rows.append(_passes_row("short rows", *text_like(n, d, density=5 / d)))
     if args.one_hot != "none":
-        n, k = (int(v) for v in args.one_hot.split("x"))
-        X, y = one_hot(n, k)
-        rows.append({"data": f"one-hot {n} x {X.shape[1]}", "nnz": X.nnz,
-                     "passes": time_passes(X, y)})
-        print(f"{rows[-1]['data']} ({X.nnz} entries, {k} a row)\n"
-              + _format_passes(rows[-1]["passes"]))
+        rows.append(_passes_row("one-hot", *one_hot(*(int(v) for v in args.one_hot.split("x")))))
     return rows
+
+
+def _passes_row(name, X, y):
+    """The gradient passes over ``X`` timed (:func:`time_passes`), printed."""
+    row = {"data": f"{name} {X.shape[0]} x {X.shape[1]}", "nnz": X.nnz,
+           "passes": time_passes(X, y)}
+    print(f"{row['data']} ({X.nnz} entries, {X.nnz / X.shape[0]:.1f} a row)\n"
+          + _format_passes(row["passes"]))
+    return row
 
 
 if __name__ == "__main__":
