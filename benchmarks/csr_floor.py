@@ -8,7 +8,7 @@ pass cannot do without:
 
 - scipy's ``X @ w``, the peer;
 - the compiled row-by-row dot products alone, and the row-by-row scatter
-  alone (the package's own loops, :func:`_csr_dot` and :func:`_csr_scatter`);
+  alone (the package's own loops, :func:`_rows_products` and :func:`_csr_scatter`);
 - one loop over the entries that gathers ``w`` and updates the gradient,
   ``g[j] += x * w[j]``: each entry read once, no rows and no wait for a
   row's sum, so less than any pass does;
@@ -38,11 +38,8 @@ def _loops(kernels):
     the single loop over the entries."""
     import numba
 
-    @numba.njit(error_model="numpy", nogil=True)
     def dots(data, indices, indptr, w, z):
-        for i in range(indptr.shape[0] - 1):
-            z[i] = kernels._csr_dot(data, indices, np.int64(indptr[i]),
-                                    np.int64(indptr[i + 1]), w)
+        kernels._rows_products(data, indices, indptr, w, 0, indptr.shape[0] - 1, z)
 
     @numba.njit(error_model="numpy", nogil=True)
     def scatter(data, indices, indptr, d, g):

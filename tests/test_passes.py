@@ -133,6 +133,26 @@ def test_csr_pass_adds_a_column_named_twice_in_a_row(loss, longest):
 
 
 @needs_numba
+def test_csr_pass_sums_the_long_rows_of_a_float32_matrix_in_float64():
+    """Each row 2**24 then thirty ones, against labels 2**24 + 30: the rows'
+    dot products (in vector lanes, in any order) are exact in float64, so the
+    squared loss and its gradient are zero; summed in float32 the ones after
+    2**24 vanish (a loss of 32 and a gradient of 1e8)."""
+    from sklearn_gd._backends import kernels
+
+    n, ones = 300, 30
+    data = np.tile(np.r_[2.0**24, np.ones(ones)], n).astype(np.float32)
+    X = sp.csr_matrix((data, np.tile(np.arange(ones + 1), n), np.arange(n + 1) * (ones + 1)),
+                      shape=(n, ones + 1))
+    y, sw = np.full(n, 2.0**24 + ones, np.float32), np.full(n, 1 / n, np.float32)
+    value, grad, grad_b = kernels.csr_pass(X, y, sw, np.ones(ones + 1, np.float32), 0.0,
+                                           kernels.SQUARED)
+    assert grad.dtype == np.float32
+    assert value == 0.0 and grad_b == 0.0
+    np.testing.assert_array_equal(grad, 0.0)
+
+
+@needs_numba
 @pytest.mark.parametrize("loss", LOSSES, ids=lambda loss: type(loss).__name__)
 def test_csr_pass_over_rows_of_one_length_has_the_bits_of_one_loop_over_the_entries(loss):
     """One-hot rows (three categories a row: every row three entries) take a
